@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from itertools import pairwise
 
 import numpy as np
 
@@ -67,13 +68,13 @@ def require_offsets(chunker: Chunker, token_offsets: TokenOffsets | None) -> Tok
     return np.asarray(token_offsets, dtype=np.int64).reshape(-1, 2)
 
 
-def split_on_tokens(
-    text: str, span: Span, token_offsets: TokenOffsets, tokens_per_piece: int
-) -> list[Span]:
-    """Cut one span into pieces of at most ``tokens_per_piece`` tokens, on token boundaries.
+def split_on_tokens(text: str, span: Span, token_offsets: TokenOffsets, tokens_per_piece: int) -> list[Span]:
+    """Cut one span into the fewest pieces of at most ``tokens_per_piece`` tokens, on token boundaries.
 
-    Each piece runs from its first token to the start of the next piece, so no character of the
-    span is lost, then whitespace is trimmed from both ends.
+    Pieces are balanced (13 tokens with a budget of 12 give 7 + 6, not 12 + 1) and, where the
+    budget allows, cut where a word starts rather than inside a word. Each piece runs from its
+    first token to the start of the next piece, so no character of the span is lost; whitespace is
+    then trimmed from both ends.
     """
     if tokens_per_piece < 1:
         raise ValueError("tokens_per_piece must be at least 1")
@@ -81,7 +82,27 @@ def split_on_tokens(
     first, last = int(first[0]), int(last[0])
     if last - first <= tokens_per_piece:
         return [span]
-    cut_tokens = range(first + tokens_per_piece, last, tokens_per_piece)
-    cuts = [span[0]] + [max(span[0], int(token_offsets[t, 0])) for t in cut_tokens] + [span[1]]
-    pieces = [strip_span(text, a, b) for a, b in zip(cuts[:-1], cuts[1:])]
+    cuts = [span[0]]
+    start = first
+    while last - start > tokens_per_piece:
+        remaining = last - start
+        pieces_left = -(-remaining // tokens_per_piece)
+        ideal = start + -(-remaining // pieces_left)
+        lowest = max(start + 1, last - (pieces_left - 1) * tokens_per_piece)
+        cut = _nearest_word_start(text, token_offsets, ideal, lowest, start + tokens_per_piece)
+        cuts.append(max(span[0], int(token_offsets[cut, 0])))
+        start = cut
+    cuts.append(span[1])
+    pieces = [strip_span(text, a, b) for a, b in pairwise(cuts)]
     return [p for p in pieces if p[1] > p[0]]
+
+
+def _nearest_word_start(text: str, token_offsets: TokenOffsets, ideal: int, lowest: int, highest: int) -> int:
+    """The token in ``[lowest, highest]`` nearest ``ideal`` that starts after whitespace, else ``ideal``."""
+    for distance in range(max(ideal - lowest, highest - ideal) + 1):
+        for token in (ideal - distance, ideal + distance):
+            if lowest <= token <= highest:
+                char = int(token_offsets[token, 0])
+                if char > 0 and text[char - 1].isspace():
+                    return token
+    return ideal

@@ -70,7 +70,7 @@ def _split_long_units(
     if int(counts.max(initial=0)) <= max_tokens:
         return units
     result: list[Span] = []
-    for unit, count in zip(units, counts):
+    for unit, count in zip(units, counts, strict=True):
         if count <= max_tokens:
             result.append(unit)
             continue

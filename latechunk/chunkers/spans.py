@@ -17,9 +17,7 @@ def validate_spans(text: str, spans: Sequence[Sequence[int]]) -> list[Span]:
         if not isinstance(start, int) or not isinstance(end, int):
             raise TypeError(f"span {i} must hold integers, got {span!r}")
         if not 0 <= start < end <= len(text):
-            raise AlignmentError(
-                f"span {i} = ({start}, {end}) is empty or outside the text of length {len(text)}"
-            )
+            raise AlignmentError(f"span {i} = ({start}, {end}) is empty or outside the text of length {len(text)}")
         checked.append((start, end))
     return checked
 
@@ -41,9 +39,7 @@ def spans_from_pieces(text: str, pieces: Sequence[str]) -> list[Span]:
         if found < 0:
             raise AlignmentError(f"piece {i} ({piece[:30]!r}) does not occur after offset {position}")
         if text[position:found].strip():
-            raise AlignmentError(
-                f"text before piece {i} would be dropped: {text[position:found][:30]!r}"
-            )
+            raise AlignmentError(f"text before piece {i} would be dropped: {text[position:found][:30]!r}")
         spans.append((found, found + len(piece)))
         position = found + len(piece)
     if text[position:].strip():

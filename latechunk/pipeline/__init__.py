@@ -1,6 +1,6 @@
 """Model loading, tokenization with offsets, windowed encoding and span pooling."""
 
-from latechunk.pipeline.encoder import EncodeRequest, Encoder, WindowSettings
+from latechunk.pipeline.encoder import Encoder, EncodeRequest, WindowSettings
 from latechunk.pipeline.families import FAMILIES, TASKS, Family, detect_family, normalize_task
 from latechunk.pipeline.loading import DEFAULT_MODEL, LoadedModel, LoadSettings, load_model
 from latechunk.pipeline.tokenization import TokenizedText, tokenize

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def token_budget_batches(
-    lengths: Sequence[int], max_batch_tokens: int, batch_size: int
-) -> list[list[int]]:
+def token_budget_batches(lengths: Sequence[int], max_batch_tokens: int, batch_size: int) -> list[list[int]]:
     """Indices of ``lengths`` grouped into batches, sorted longest first.
 
     A batch's padded size (its longest sequence times its count) stays within

@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 from latechunk.pipeline.batching import token_budget_batches
 from latechunk.pipeline.loading import LoadedModel
 from latechunk.pipeline.pooling import mean_pool, membership_pairs
-from latechunk.pipeline.windows import MergeRule, Window, plan_windows
+from latechunk.pipeline.windows import MergeRule, plan_windows
 from latechunk.types import AlignmentError
 
 
@@ -35,12 +35,23 @@ class EncodeRequest:
 
     ``pool_special``: the leading special and prefix tokens join the first span and the
     trailing special tokens join the last span (the published late-chunking convention).
+    ``group_sizes`` splits the spans into consecutive groups (alternative chunkings of the same
+    sequence, pooled from the same forward pass); each group has its own first and last span.
     """
 
     ids: np.ndarray
     prefix_ids: np.ndarray
     token_spans: np.ndarray  # (k, 2) int64 ranges of content tokens
     pool_special: bool
+    group_sizes: tuple[int, ...] = ()
+
+    def groups(self) -> list[tuple[int, int]]:
+        """``(first, last)`` span index of each non-empty group."""
+        sizes = self.group_sizes or (len(self.token_spans),)
+        if sum(sizes) != len(self.token_spans):
+            raise ValueError("group_sizes must add up to the number of spans")
+        ends = np.cumsum(sizes)
+        return [(int(e - n), int(e - 1)) for n, e in zip(sizes, ends, strict=True) if n]
 
 
 @dataclass
@@ -136,9 +147,7 @@ class Encoder:
         buffer = self._run(inputs, base)
         return self._pool(group, layouts, buffer)
 
-    def _window_inputs(
-        self, request: EncodeRequest, layout: _Layout, settings: WindowSettings
-    ) -> list[_WindowInput]:
+    def _window_inputs(self, request: EncodeRequest, layout: _Layout, settings: WindowSettings) -> list[_WindowInput]:
         special = self.loaded.special
         room = settings.max_length - special.count
         first_capacity = room - layout.n_prefix
@@ -211,15 +220,16 @@ class Encoder:
     def _pool(self, group: list[EncodeRequest], layouts: list[_Layout], buffer: torch.Tensor) -> list[torch.Tensor]:
         starts, ends, extra_spans, extra_tokens = [], [], [], []
         offset = 0
-        for request, layout in zip(group, layouts):
+        for request, layout in zip(group, layouts, strict=True):
             k = len(request.token_spans)
             starts.append(layout.content_base + request.token_spans[:, 0])
             ends.append(layout.content_base + request.token_spans[:, 1])
-            if request.pool_special and k:
+            if request.pool_special:
                 head = np.arange(layout.base, layout.content_base)
                 tail = np.arange(layout.content_base + layout.n_content, layout.base + layout.size)
-                extra_tokens += [head, tail]
-                extra_spans += [np.full(len(head), offset), np.full(len(tail), offset + k - 1)]
+                for first, last in request.groups():
+                    extra_tokens += [head, tail]
+                    extra_spans += [np.full(len(head), offset + first), np.full(len(tail), offset + last)]
             offset += k
         span_ids, token_ids = membership_pairs(
             np.concatenate(starts),
@@ -241,7 +251,7 @@ def _check_spans(index: int, request: EncodeRequest) -> None:
     if len(spans) == 0:
         return
     empty = np.flatnonzero(spans[:, 1] <= spans[:, 0])
-    if len(empty) and not (request.pool_special and len(spans) == 1):
+    if len(empty) and not (request.pool_special and len(spans) == 1 and not request.group_sizes):
         raise AlignmentError(
             f"input {index}: span {int(empty[0])} covers no token (only characters the tokenizer drops?)"
         )

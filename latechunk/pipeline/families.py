@@ -47,8 +47,7 @@ class Family:
             return ""
         if task not in self.prefixes:
             raise UnknownTaskError(
-                f"model family {self.name!r} has no task {task!r}; "
-                f"valid tasks: {', '.join(self.prefixes)} (or None)"
+                f"model family {self.name!r} has no task {task!r}; valid tasks: {', '.join(self.prefixes)} (or None)"
             )
         return self.prefixes[task]
 
@@ -101,6 +100,8 @@ _MODEL_TYPE_HINTS = {
 def detect_family(model_id: str, config: Any) -> Family:
     """Pick the family from the model's config, then from its name; unknown models are generic."""
     base = FAMILIES[_MODEL_TYPE_HINTS.get(getattr(config, "model_type", ""), "generic")]
+    if base.name == "generic" and getattr(config, "lora_adaptations", None):
+        base = FAMILIES["jina-embeddings-v3"]  # the original layout: model_type "xlm-roberta", task LoRA listed
     if base.name == "generic":
         name = str(model_id).lower()
         for hint, family in _NAME_HINTS:

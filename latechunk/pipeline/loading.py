@@ -47,6 +47,7 @@ class LoadedModel:
     special: SpecialTokens
     name: str
     task_switcher: Any = None
+    tuned_length: int | None = None
     forward_calls: int = 0
 
     @property
@@ -66,6 +67,42 @@ def resolve_model_path(model: str) -> str:
     except ImportError:
         return model
     return str(get_model_path())
+
+
+def tuned_length(path: str, common: dict[str, Any]) -> int | None:
+    """The input length the model was tuned for, when its sentence-transformers config states it.
+
+    all-MiniLM-L6-v2, for one, says 256 although its position table holds 512.
+    """
+    import json
+
+    local = Path(path) / "sentence_bert_config.json"
+    if Path(path).is_dir():
+        file = local if local.exists() else None
+    else:
+        file = _hub_file(path, "sentence_bert_config.json", common)
+    if file is None:
+        return None
+    try:
+        value = json.loads(Path(file).read_text(encoding="utf-8")).get("max_seq_length")
+    except (OSError, ValueError):
+        return None
+    return int(value) if isinstance(value, int) and value > 0 else None
+
+
+def _hub_file(repo_id: str, filename: str, common: dict[str, Any]) -> str | None:
+    try:
+        from huggingface_hub import hf_hub_download
+
+        return hf_hub_download(
+            repo_id,
+            filename,
+            revision=common.get("revision"),
+            token=common.get("token"),
+            local_files_only=common.get("local_files_only", False),
+        )
+    except Exception:  # noqa: BLE001 - a missing optional file only means "not stated"
+        return None
 
 
 def model_window(config: Any, tokenizer: Any, family: Family) -> int:
@@ -95,7 +132,7 @@ def load_model(settings: LoadSettings) -> LoadedModel:
 
 
 def _load(settings: LoadSettings) -> LoadedModel:
-    from transformers import AutoConfig, AutoModel, AutoTokenizer
+    from transformers import AutoConfig, AutoTokenizer
 
     path = resolve_model_path(settings.model)
     common: dict[str, Any] = {
@@ -126,6 +163,7 @@ def _load(settings: LoadSettings) -> LoadedModel:
         special=find_special_tokens(tokenizer),
         name=settings.model,
         task_switcher=task_switcher,
+        tuned_length=tuned_length(path, common),
     )
 
 

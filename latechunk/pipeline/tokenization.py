@@ -43,9 +43,7 @@ def find_special_tokens(tokenizer) -> SpecialTokens:
     pad_id = tokenizer.pad_token_id
     if pad_id is None:
         pad_id = tokenizer.eos_token_id if tokenizer.eos_token_id is not None else 0
-    return SpecialTokens(
-        lead=tuple(ids[: content[0]]), trail=tuple(ids[content[-1] + 1 :]), pad_id=int(pad_id)
-    )
+    return SpecialTokens(lead=tuple(ids[: content[0]]), trail=tuple(ids[content[-1] + 1 :]), pad_id=int(pad_id))
 
 
 def tokenize(tokenizer, texts: list[str]) -> list[TokenizedText]:
@@ -62,7 +60,7 @@ def tokenize(tokenizer, texts: list[str]) -> list[TokenizedText]:
         verbose=False,
     )
     result = []
-    for ids, offsets in zip(encoded["input_ids"], encoded["offset_mapping"]):
+    for ids, offsets in zip(encoded["input_ids"], encoded["offset_mapping"], strict=True):
         offsets = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
         if len(offsets) > 1 and np.any(np.diff(offsets[:, 0]) < 0):
             raise LateChunkError("the tokenizer's offsets are not in text order")

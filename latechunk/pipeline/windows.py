@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 import numpy as np
@@ -47,9 +48,7 @@ def plan_windows(
     if min(first_capacity, capacity) < 1:
         raise ValueError("the window leaves no room for document tokens (prefix too long?)")
     if not 0 <= overlap < min(first_capacity, capacity):
-        raise ValueError(
-            f"overlap must be in [0, {min(first_capacity, capacity)}) tokens, got {overlap}"
-        )
+        raise ValueError(f"overlap must be in [0, {min(first_capacity, capacity)}) tokens, got {overlap}")
     spans = [(0, min(n_tokens, first_capacity))]
     while spans[-1][1] < n_tokens:
         start = spans[-1][1] - overlap
@@ -64,10 +63,10 @@ def _assign_keep_ranges(spans: list[tuple[int, int]], merge: MergeRule) -> list[
     if merge == "mean":
         return [Window(s, e, s, e) for s, e in spans]
     bounds = [spans[0][0]]
-    for (_, prev_end), (start, _) in zip(spans[:-1], spans[1:]):
+    for (_, prev_end), (start, _) in pairwise(spans):
         bounds.append(prev_end if merge == "first" else (start + prev_end) // 2)
     bounds.append(spans[-1][1])
-    return [Window(s, e, max(s, lo), min(e, hi)) for (s, e), lo, hi in zip(spans, bounds, bounds[1:])]
+    return [Window(s, e, max(s, lo), min(e, hi)) for (s, e), lo, hi in zip(spans, bounds[:-1], bounds[1:], strict=True)]
 
 
 def tokens_run_per_token(windows: list[Window], n_tokens: int) -> float:

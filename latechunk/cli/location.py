@@ -1,0 +1,34 @@
+"""The options that say where a store lives: a folder on disk or a Qdrant server."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from latechunk.cli.store import DEFAULT_COLLECTION, Store
+
+API_KEY_VARIABLE = "QDRANT_API_KEY"
+
+
+def add_store_options(parser: argparse.ArgumentParser) -> None:
+    """``--store DIR`` or ``--qdrant-url URL`` (one of them), and ``--collection``."""
+    group = parser.add_argument_group("store")
+    where = group.add_mutually_exclusive_group(required=True)
+    where.add_argument("--store", metavar="DIR", help="folder of an embedded Qdrant store (created by index)")
+    where.add_argument(
+        "--qdrant-url",
+        metavar="URL",
+        help=f"a Qdrant server or cluster instead of a folder (API key from ${API_KEY_VARIABLE})",
+    )
+    group.add_argument("--collection", default=DEFAULT_COLLECTION, help="collection name (default: %(default)s)")
+
+
+def open_store(args: argparse.Namespace, *, create: bool) -> Store:
+    """The store the options name."""
+    return Store.open(
+        path=args.store,
+        url=args.qdrant_url,
+        collection=args.collection,
+        create=create,
+        api_key=os.environ.get(API_KEY_VARIABLE),
+    )
