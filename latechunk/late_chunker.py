@@ -10,7 +10,7 @@ from typing import Any, overload
 import numpy as np
 
 from latechunk.chunkers import Chunker, get_chunker, tokens_in_spans, validate_spans
-from latechunk.pipeline.encoder import Encoder, EncodeRequest, WindowSettings
+from latechunk.pipeline.encoder import Encoder, EncodeRequest, SpanChooser, WindowSettings
 from latechunk.pipeline.families import normalize_task
 from latechunk.pipeline.loading import DEFAULT_MODEL, LoadedModel, LoadSettings, load_model
 from latechunk.pipeline.pooling import finish
@@ -147,8 +147,13 @@ class LateChunker:
 
     # ----------------------------------------------------------------- public API
     def chunk(self, text: str) -> list[Chunk]:
-        """The chunks of one text, without embeddings."""
+        """The chunks of one text, without embeddings (a chunker that reads token vectors runs the model)."""
         (tokens,) = tokenize(self.tokenizer, _as_text_list([text], "text"))
+        if self.chunker.needs_token_vectors:
+            chunks = self.chunk_and_embed(text)
+            for chunk in chunks:
+                chunk.embedding = None
+            return chunks
         return self._chunks(text, self._split(text, tokens), tokens)
 
     @overload
@@ -176,18 +181,21 @@ class LateChunker:
         task = self._check_task(task) if task is not None else self.task
         dimensions = self._check_dimensions(dimensions) or self.dimensions
         tokenized = tokenize(self.tokenizer, texts)
-        chunk_lists = [
-            self._chunks(text, self._split(text, tokens), tokens, document_index=i)
-            for i, (text, tokens) in enumerate(zip(texts, tokenized, strict=True))
-        ]
-        if late_chunking:
-            prefix = self._prefix_ids(task)
-            requests = [
-                self._request(tokens, chunks, prefix, self.pool_special_tokens)
-                for tokens, chunks in zip(tokenized, chunk_lists, strict=True)
-            ]
-            vectors = self._encode(requests, task, dimensions)
+        if self.chunker.needs_token_vectors:  # boundaries come from the late pass itself
+            chunk_lists, vectors = self._chunk_by_vectors(texts, tokenized, task, dimensions)
         else:
+            chunk_lists = [
+                self._chunks(text, self._split(text, tokens), tokens, document_index=i)
+                for i, (text, tokens) in enumerate(zip(texts, tokenized, strict=True))
+            ]
+            if late_chunking:
+                prefix = self._prefix_ids(task)
+                requests = [
+                    self._request(tokens, chunks, prefix, self.pool_special_tokens)
+                    for tokens, chunks in zip(tokenized, chunk_lists, strict=True)
+                ]
+                vectors = self._encode(requests, task, dimensions)
+        if not late_chunking:
             flat = [c.text for chunks in chunk_lists for c in chunks]
             naive = self._embed_each(flat, task, dimensions)
             sizes = np.cumsum([0] + [len(c) for c in chunk_lists])
@@ -311,6 +319,24 @@ class LateChunker:
             for i, ((s, e), a, b) in enumerate(zip(spans, first, last, strict=True))
         ]
 
+    def _chunk_by_vectors(
+        self, texts: list[str], tokenized: list[TokenizedText], task: str | None, dimensions: int | None
+    ) -> tuple[list[list[Chunk]], list[np.ndarray]]:
+        """Chunk and late-embed with boundaries that the chunker reads off the same forward pass."""
+        chunk_lists: list[list[Chunk]] = [[] for _ in texts]
+        prefix = self._prefix_ids(task)
+        requests = [
+            EncodeRequest(t.ids, prefix, np.zeros((0, 2), np.int64), self.pool_special_tokens) for t in tokenized
+        ]
+
+        def choose(index: int, token_vectors: Any) -> np.ndarray:
+            text, tokens = texts[index], tokenized[index]
+            spans = [] if not text.strip() else self.chunker.split_with_vectors(text, tokens.offsets, token_vectors)
+            chunk_lists[index] = self._chunks(text, spans, tokens, document_index=index)
+            return self._request(tokens, chunk_lists[index], prefix, self.pool_special_tokens).token_spans
+
+        return chunk_lists, self._encode(requests, task, dimensions, choose)
+
     def _request(
         self, tokens: TokenizedText, chunks: list[Chunk], prefix: np.ndarray, pool_special: bool
     ) -> EncodeRequest:
@@ -351,9 +377,15 @@ class LateChunker:
         ]
         return np.concatenate(self._encode(requests, task, dimensions))
 
-    def _encode(self, requests: list[EncodeRequest], task: str | None, dimensions: int | None) -> list[np.ndarray]:
+    def _encode(
+        self,
+        requests: list[EncodeRequest],
+        task: str | None,
+        dimensions: int | None,
+        choose_spans: SpanChooser | None = None,
+    ) -> list[np.ndarray]:
         self._select_adapter(task)
-        pooled = self.encoder.encode(requests, self.window)
+        pooled = self.encoder.encode(requests, self.window, choose_spans)
         if not pooled:
             return []
         sizes = [len(p) for p in pooled]

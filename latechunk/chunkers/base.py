@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
@@ -21,12 +22,22 @@ class Chunker(ABC):
     """
 
     needs_token_offsets: bool = False
+    needs_token_vectors: bool = False
+    """True for chunkers that place boundaries by the model's token vectors (``split_with_vectors``)."""
 
     @abstractmethod
     def split(self, text: str, token_offsets: TokenOffsets | None = None) -> list[Span]:
         """Return the chunk spans of ``text``; an empty or whitespace-only text gives none."""
 
     def __call__(self, text: str, token_offsets: TokenOffsets | None = None) -> list[Span]:
+        return self.split(text, token_offsets)
+
+    def split_with_vectors(self, text: str, token_offsets: TokenOffsets, token_vectors: Any) -> list[Span]:
+        """Spans from the text, its token offsets and the token vectors of the late-chunking pass.
+
+        ``token_vectors`` is an ``(n_tokens, dim)`` tensor on the model's device, one row per offset.
+        Chunkers that ignore vectors just split the text.
+        """
         return self.split(text, token_offsets)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +14,9 @@ from latechunk.pipeline.loading import LoadedModel
 from latechunk.pipeline.pooling import mean_pool, membership_pairs
 from latechunk.pipeline.windows import MergeRule, plan_windows
 from latechunk.types import AlignmentError
+
+SpanChooser = Callable[[int, torch.Tensor], np.ndarray]
+"""Given a request's index and its merged content-token vectors, return its ``(k, 2)`` token spans."""
 
 
 @dataclass(frozen=True)
@@ -98,10 +101,18 @@ class Encoder:
         self.show_progress_bar = show_progress_bar
         self.tokens_run = 0
 
-    def encode(self, requests: list[EncodeRequest], window: WindowSettings) -> list[torch.Tensor]:
-        """Pooled (un-normalised) span vectors of each request, in request order."""
-        for index, request in enumerate(requests):
-            _check_spans(index, request)
+    def encode(
+        self, requests: list[EncodeRequest], window: WindowSettings, choose_spans: SpanChooser | None = None
+    ) -> list[torch.Tensor]:
+        """Pooled (un-normalised) span vectors of each request, in request order.
+
+        ``choose_spans(index, token_vectors)``, when given, sets each request's token spans from
+        its merged content-token vectors before pooling (chunk boundaries that depend on the
+        same forward pass, as semantic chunking needs); the requests' spans are then ignored.
+        """
+        if choose_spans is None:
+            for index, request in enumerate(requests):
+                _check_spans(index, request)
         results: list[torch.Tensor] = []
         total = sum(len(r.ids) for r in requests)
         progress = tqdm(
@@ -112,9 +123,11 @@ class Encoder:
             disable=not self._show_progress(total),
         )
         with progress:
+            done = 0
             for group in self._groups(requests):
-                results.extend(self._encode_group(group, window))
+                results.extend(self._encode_group(group, window, choose_spans, done))
                 progress.update(sum(len(r.ids) for r in group))
+                done += len(group)
         return results
 
     def _show_progress(self, total_tokens: int) -> bool:
@@ -134,7 +147,9 @@ class Encoder:
         if group:
             yield group
 
-    def _encode_group(self, group: list[EncodeRequest], window: WindowSettings) -> list[torch.Tensor]:
+    def _encode_group(
+        self, group: list[EncodeRequest], window: WindowSettings, choose_spans: SpanChooser | None, first_index: int
+    ) -> list[torch.Tensor]:
         special = self.loaded.special
         layouts: list[_Layout] = []
         inputs: list[_WindowInput] = []
@@ -145,6 +160,11 @@ class Encoder:
             inputs.extend(self._window_inputs(request, layout, window))
             base += layout.size
         buffer = self._run(inputs, base)
+        if choose_spans is not None:
+            for offset, (request, layout) in enumerate(zip(group, layouts, strict=True)):
+                content = buffer[layout.content_base : layout.content_base + layout.n_content]
+                request.token_spans = np.asarray(choose_spans(first_index + offset, content), dtype=np.int64)
+                _check_spans(first_index + offset, request)
         return self._pool(group, layouts, buffer)
 
     def _window_inputs(self, request: EncodeRequest, layout: _Layout, settings: WindowSettings) -> list[_WindowInput]:
