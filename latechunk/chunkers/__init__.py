@@ -7,6 +7,7 @@ from typing import Any
 from latechunk.chunkers.base import Chunker, TokenOffsets, strip_span, token_counts, tokens_in_spans
 from latechunk.chunkers.paragraphs import ParagraphChunker
 from latechunk.chunkers.segmentation import split_sentences
+from latechunk.chunkers.semantic import SemanticChunker
 from latechunk.chunkers.sentences import SentenceChunker
 from latechunk.chunkers.spans import spans_from_pieces, validate_spans
 from latechunk.chunkers.tokens import TokenChunker
@@ -15,6 +16,7 @@ CHUNKERS: dict[str, type[Chunker]] = {
     "sentences": SentenceChunker,
     "paragraphs": ParagraphChunker,
     "tokens": TokenChunker,
+    "semantic": SemanticChunker,
 }
 
 
@@ -33,6 +35,7 @@ __all__ = [
     "CHUNKERS",
     "Chunker",
     "ParagraphChunker",
+    "SemanticChunker",
     "SentenceChunker",
     "TokenChunker",
     "TokenOffsets",

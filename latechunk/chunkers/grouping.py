@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from latechunk.chunkers.base import TokenOffsets, split_on_tokens, token_counts
+from latechunk.chunkers.base import TokenOffsets, split_on_tokens, token_counts, tokens_in_spans
 from latechunk.types import Span
 
 
@@ -23,7 +23,9 @@ def pack_units(
 
     A unit longer than ``max_tokens`` is first split by ``split_long`` (default: on token
     boundaries). Each chunk holds at most ``units_per_chunk`` units; consecutive chunks share
-    ``overlap_units`` units. A last short group is its own chunk: nothing is dropped.
+    ``overlap_units`` units. A last short group is its own chunk: nothing is dropped. With token
+    offsets, a unit the tokenizer sees no token in joins its neighbour, and a chunk's tokens are
+    counted over its whole span (a token shared by two units, or one between them, counts once).
     """
     if max_tokens is not None and max_tokens < 1:
         raise ValueError(f"max_tokens must be at least 1, got {max_tokens}")
@@ -33,24 +35,24 @@ def pack_units(
         raise ValueError(f"overlap must be non-negative, got {overlap_units}")
     if not units:
         return []
-    if max_tokens is not None:
-        if token_offsets is None:
-            raise ValueError("max_tokens needs the tokenizer's offsets")
-        units = _split_long_units(text, units, token_offsets, max_tokens, split_long)
-        counts = token_counts(token_offsets, units)
-    else:
-        counts = np.zeros(len(units), dtype=np.int64)
+    if max_tokens is not None and token_offsets is None:
+        raise ValueError("max_tokens needs the tokenizer's offsets")
+    if token_offsets is not None:
+        token_offsets = np.asarray(token_offsets, dtype=np.int64).reshape(-1, 2)
+        if max_tokens is not None:
+            units = split_long_units(text, units, token_offsets, max_tokens, split_long)
+        units = merge_tokenless_units(units, token_offsets)
+        first, last = tokens_in_spans(token_offsets, np.asarray(units, dtype=np.int64))
 
     chunks: list[Span] = []
     i = 0
     while i < len(units):
-        j, total = i, 0
+        j = i + 1
         while j < len(units):
             if units_per_chunk is not None and j - i >= units_per_chunk:
                 break
-            if max_tokens is not None and j > i and total + counts[j] > max_tokens:
+            if max_tokens is not None and last[j] - first[i] > max_tokens:
                 break
-            total += int(counts[j])
             j += 1
         chunks.append((units[i][0], units[j - 1][1]))
         if j >= len(units):
@@ -59,13 +61,38 @@ def pack_units(
     return chunks
 
 
-def _split_long_units(
+def merge_tokenless_units(units: list[Span], token_offsets: TokenOffsets) -> list[Span]:
+    """Join each unit that overlaps no token (only characters the tokenizer drops) to its neighbour.
+
+    Such a unit joins the unit before it, or the next one when it comes first, so that every
+    unit covers a token whenever the text has one.
+    """
+    counts = token_counts(token_offsets, units)
+    if counts.all():
+        return list(units)
+    if not counts.any():
+        return [(units[0][0], units[-1][1])]
+    merged: list[Span] = []
+    pending_start: int | None = None
+    for (start, end), count in zip(units, counts, strict=True):
+        if count == 0 and merged:
+            merged[-1] = (merged[-1][0], end)
+        elif count == 0:
+            pending_start = start if pending_start is None else pending_start
+        else:
+            merged.append((start if pending_start is None else pending_start, end))
+            pending_start = None
+    return merged
+
+
+def split_long_units(
     text: str,
     units: list[Span],
     token_offsets: TokenOffsets,
     max_tokens: int,
-    split_long: Callable[[Span], list[Span]] | None,
+    split_long: Callable[[Span], list[Span]] | None = None,
 ) -> list[Span]:
+    """Units of at most ``max_tokens`` tokens: a longer one is cut by ``split_long``, then on tokens."""
     counts = token_counts(token_offsets, units)
     if int(counts.max(initial=0)) <= max_tokens:
         return units

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 
@@ -10,8 +13,10 @@ from latechunk.chunkers.base import strip_span
 from latechunk.types import Span
 
 # spaCy's multilingual tokenizer keeps a run of CJK characters as one token, so the sentencizer
-# cannot see 。！？ inside it: those marks (with any closing quote or bracket) end a sentence here.
-_CJK_SENTENCE_END = re.compile(r"[。！？｡]+[」』）】〉》”’\"']*")
+# cannot see 。！？ inside it: those marks (with any closing quote or bracket) end a sentence here,
+# and so do ASCII . ! ? written straight after a Han or kana character.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_SENTENCE_END = re.compile(rf"(?:[。！？｡]|(?<=[{_CJK}])[.!?])[。！？｡.!?]*[」』）】〉》”’\"']*")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 
 
@@ -24,6 +29,38 @@ def default_nlp() -> Any:
     nlp.add_pipe("sentencizer")
     nlp.max_length = 10**9
     return nlp
+
+
+class _SpanCache:
+    """Sentence spans of recently segmented texts, keyed by a digest so the texts are not kept alive.
+
+    Chunkers for several chunk sizes (or several chunkers) segment the same text once.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[bytes, tuple[Span, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(text: str) -> bytes:
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def get(self, key: bytes) -> tuple[Span, ...] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: bytes, spans: tuple[Span, ...]) -> None:
+        with self._lock:
+            self._items[key] = spans
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_DEFAULT_CACHE = _SpanCache(size=256)
 
 
 def _split_at(text: str, span: Span, pattern: re.Pattern[str], keep_match_left: bool) -> list[Span]:
@@ -42,14 +79,23 @@ def split_sentences(text: str, nlp: Any | None = None) -> list[Span]:
     """Sentence spans of ``text``: in order, non-overlapping, trimmed of whitespace, never empty.
 
     Together they cover every non-whitespace character. Blank lines always end a sentence.
+    With the default pipeline, the spans of recently seen texts are reused.
     """
-    nlp = nlp or default_nlp()
+    if nlp is not None:
+        return _segment(text, nlp)
+    key = _SpanCache.key(text)
+    cached = _DEFAULT_CACHE.get(key)
+    if cached is None:
+        cached = tuple(_segment(text, default_nlp()))
+        _DEFAULT_CACHE.put(key, cached)
+    return list(cached)
+
+
+def _segment(text: str, nlp: Any) -> list[Span]:
+    blocks = [strip_span(text, *b) for b in _split_at(text, (0, len(text)), _BLANK_LINE, keep_match_left=True)]
+    blocks = [b for b in blocks if b[1] > b[0]]
     spans: list[Span] = []
-    for block in _split_at(text, (0, len(text)), _BLANK_LINE, keep_match_left=True):
-        block = strip_span(text, *block)
-        if block[0] == block[1]:
-            continue
-        doc = nlp(text[block[0] : block[1]])
+    for block, doc in zip(blocks, nlp.pipe(text[a:b] for a, b in blocks), strict=True):
         for sent in doc.sents:
             base = (block[0] + sent.start_char, block[0] + sent.end_char)
             for piece in _split_at(text, base, _CJK_SENTENCE_END, keep_match_left=True):

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, split_on_tokens, strip_span
+from itertools import pairwise
+
+from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, strip_span, tokens_in_spans
 from latechunk.types import Span
 
 
 class TokenChunker(Chunker):
-    """Chunks of ``tokens_per_chunk`` model tokens (the last one may be shorter)."""
+    """Chunks of exactly ``tokens_per_chunk`` model tokens (the last one may be shorter).
+
+    Each chunk runs from the start of its first token to the start of the next chunk's first
+    token, so characters the tokenizer drops stay inside a chunk; whitespace is trimmed.
+    """
 
     needs_token_offsets = True
 
@@ -21,7 +27,11 @@ class TokenChunker(Chunker):
         whole = strip_span(text, 0, len(text))
         if whole[0] == whole[1]:
             return []
-        return split_on_tokens(text, whole, offsets, self.tokens_per_chunk)
+        first, last = (int(x[0]) for x in tokens_in_spans(offsets, [whole]))
+        starts = [int(offsets[t, 0]) for t in range(first + self.tokens_per_chunk, last, self.tokens_per_chunk)]
+        cuts = [whole[0], *(s for s in starts if whole[0] < s < whole[1]), whole[1]]
+        pieces = [strip_span(text, a, b) for a, b in pairwise(cuts)]
+        return [p for p in pieces if p[1] > p[0]]
 
     def __repr__(self) -> str:
         return f"TokenChunker(tokens_per_chunk={self.tokens_per_chunk})"

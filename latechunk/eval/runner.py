@@ -71,8 +71,11 @@ def embed_naive(
     keys = sorted({(i, s, e) for per_doc in spans.values() for i, doc in enumerate(per_doc) for s, e in doc})
     texts = [corpus.documents[i].text[s:e] for i, s, e in keys]
     started = time.perf_counter()
-    lc.encoder.show_progress_bar = progress
-    matrix = lc.embed(texts, task="retrieval.passage")
+    shown, lc.encoder.show_progress_bar = lc.encoder.show_progress_bar, progress
+    try:
+        matrix = lc.embed(texts, task="retrieval.passage")
+    finally:
+        lc.encoder.show_progress_bar = shown
     timings.encode_s += time.perf_counter() - started
     row = {key: n for n, key in enumerate(keys)}
     result = {}

@@ -6,7 +6,6 @@ import shutil
 import sys
 from itertools import combinations
 
-import jina_checkpoints as jc
 import numpy as np
 import pytest
 import torch
@@ -15,6 +14,8 @@ from latechunk import LateChunker
 from latechunk.pipeline.adapters import MergedLoraSwitcher, PeftTaskSwitcher, load_with_task_adapters
 from latechunk.pipeline.adapters.original import native_names
 from latechunk.types import LateChunkError, UnknownTaskError
+
+from . import jina_checkpoints as jc
 
 TEXTS = ["what is late chunking?", "Berlin is the capital of Germany. Paris is the capital of France."]
 ALL_TASKS = (None, *jc.TASKS)

@@ -1,0 +1,158 @@
+"""Semantic chunks: cut where consecutive sentences of the late-chunking pass are least alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, tokens_in_spans
+from latechunk.chunkers.grouping import merge_tokenless_units, split_long_units
+from latechunk.chunkers.segmentation import split_sentences
+from latechunk.types import Span
+
+
+class SemanticChunker(Chunker):
+    """Cuts a document at its weakest sentence transitions, read off the late-chunking forward pass.
+
+    Each sentence (one longer than ``max_tokens`` is first cut on token boundaries) gets the mean
+    of its token vectors from the same forward pass that late chunking pools from, so finding
+    the boundaries costs no second model call. A chunk longer than ``max_tokens`` (at first, the
+    whole document) is cut at the gap between consecutive sentences whose cosine similarity is
+    lowest, and so on until every chunk fits. The cuts thus fall where the topic moves most,
+    and their number follows from the token budget, not from a similarity threshold that would
+    depend on the model and the corpus.
+
+    Args:
+        max_tokens: token budget per chunk, counted with the model's tokenizer.
+        min_tokens: a cut that would leave fewer tokens than this on one side is taken only
+            when no other gap can bring a chunk under ``max_tokens`` (default: a quarter of
+            ``max_tokens``), so one-word replies do not become chunks of their own.
+        threshold_percentile: also cut a chunk that fits the budget where its weakest gap is
+            below this percentile (0-100) of the document's consecutive-sentence similarities
+            (``None``: cut only as the budget requires).
+        nlp: a spaCy pipeline that sets sentence boundaries (default: the rule-based sentencizer).
+    """
+
+    needs_token_offsets = True
+    needs_token_vectors = True
+
+    def __init__(
+        self,
+        max_tokens: int = 64,
+        min_tokens: int | None = None,
+        threshold_percentile: float | None = None,
+        nlp: Any | None = None,
+    ) -> None:
+        if max_tokens < 1:
+            raise ValueError(f"max_tokens must be at least 1, got {max_tokens}")
+        if min_tokens is not None and min_tokens < 0:
+            raise ValueError(f"min_tokens must be non-negative, got {min_tokens}")
+        if threshold_percentile is not None and not 0 <= threshold_percentile <= 100:
+            raise ValueError(f"threshold_percentile must be between 0 and 100, got {threshold_percentile}")
+        self.max_tokens = max_tokens
+        self.min_tokens = max_tokens // 4 if min_tokens is None else min_tokens
+        self.threshold_percentile = threshold_percentile
+        self.nlp = nlp
+
+    def split(self, text: str, token_offsets: TokenOffsets | None = None) -> list[Span]:
+        raise ValueError(
+            "SemanticChunker places boundaries by the model's token vectors; use it through "
+            "LateChunker(chunker='semantic') or call split_with_vectors(text, token_offsets, token_vectors)"
+        )
+
+    def split_with_vectors(self, text: str, token_offsets: TokenOffsets, token_vectors: Any) -> list[Span]:
+        offsets = require_offsets(self, token_offsets)
+        if len(token_vectors) != len(offsets):
+            raise ValueError(f"got {len(token_vectors)} token vectors for {len(offsets)} token offsets")
+        units = split_sentences(text, self.nlp)
+        if not units:
+            return []
+        units = merge_tokenless_units(split_long_units(text, units, offsets, self.max_tokens), offsets)
+        first, last = tokens_in_spans(offsets, np.asarray(units, dtype=np.int64))
+        similarity = sentence_similarities(token_vectors, first, last)
+        threshold = None
+        if self.threshold_percentile is not None and len(similarity):
+            threshold = float(np.percentile(similarity, self.threshold_percentile))
+        groups = cut_at_weakest_gaps(similarity, first, last, self.max_tokens, self.min_tokens, threshold)
+        return [(units[i][0], units[j - 1][1]) for i, j in groups]
+
+    def __repr__(self) -> str:
+        return (
+            f"SemanticChunker(max_tokens={self.max_tokens}, min_tokens={self.min_tokens}, "
+            f"threshold_percentile={self.threshold_percentile})"
+        )
+
+
+def sentence_similarities(token_vectors: Any, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Cosine similarity of each pair of consecutive units, from the sums of their token vectors.
+
+    Unit ``u`` holds tokens ``[first[u], last[u])``. The sums are one ``embedding_bag`` on the
+    vectors' device (deterministic there, unlike a scatter-add); only ``n - 1`` numbers come back.
+    """
+    import torch
+
+    if len(first) < 2:
+        return np.zeros(0, dtype=np.float64)
+    vectors = torch.as_tensor(token_vectors)
+    lengths = last - first
+    starts = np.cumsum(lengths) - lengths
+    token_ids = np.repeat(first - starts, lengths) + np.arange(int(lengths.sum()))
+    sums = torch.nn.functional.embedding_bag(
+        torch.from_numpy(token_ids).to(vectors.device),
+        vectors.float(),
+        torch.from_numpy(starts).to(vectors.device),
+        mode="sum",
+    )
+    units = torch.nn.functional.normalize(sums, dim=1)
+    return (units[:-1] * units[1:]).sum(dim=1).double().cpu().numpy()
+
+
+def cut_at_weakest_gaps(
+    similarity: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    max_tokens: int,
+    min_tokens: int,
+    threshold: float | None = None,
+) -> list[tuple[int, int]]:
+    """Unit ranges ``[i, j)`` of the chunks: each over-budget range is cut at its weakest gap.
+
+    ``similarity[k]`` belongs to the gap between units ``k`` and ``k + 1``; a range's token count
+    is ``last[j - 1] - first[i]``. A range within budget is also cut when its weakest gap (among
+    those leaving ``min_tokens`` on both sides) is below ``threshold``.
+    """
+    groups: list[tuple[int, int]] = []
+    stack = [(0, len(first))] if len(first) else []
+    while stack:
+        i, j = stack.pop()
+        over_budget = bool(last[j - 1] - first[i] > max_tokens)
+        cut = None
+        if j - i > 1 and (over_budget or threshold is not None):
+            cut = _weakest_gap(similarity, first, last, i, j, min_tokens, force=over_budget)
+            if cut is not None and not over_budget and not similarity[cut - 1] < threshold:
+                cut = None
+        if cut is None:
+            groups.append((i, j))
+        else:
+            stack += [(cut, j), (i, cut)]
+    return groups
+
+
+def _weakest_gap(
+    similarity: np.ndarray, first: np.ndarray, last: np.ndarray, i: int, j: int, min_tokens: int, force: bool
+) -> int | None:
+    """The unit ``k`` in ``(i, j)`` to cut before: lowest similarity, then the most even split.
+
+    Gaps leaving under ``min_tokens`` tokens on a side count only when ``force`` and no other exists.
+    """
+    cuts = np.arange(i + 1, j)
+    left = last[cuts - 1] - first[i]
+    right = last[j - 1] - first[cuts]
+    allowed = (left >= min_tokens) & (right >= min_tokens)
+    if not allowed.any():
+        if not force:
+            return None
+        allowed[:] = True
+    cuts, balance = cuts[allowed], np.abs(left - right)[allowed]
+    return int(cuts[np.lexsort((balance, similarity[cuts - 1]))[0]])

@@ -1,0 +1,3 @@
+from latechunk.eval.command import main
+
+raise SystemExit(main())

@@ -1,0 +1,76 @@
+"""The windowed encoder on a tiny long-context model (jina_embeddings_v3 architecture, 8194 positions)."""
+
+import numpy as np
+import pytest
+import torch
+
+from latechunk import LateChunker
+from latechunk.pipeline import EncodeRequest, tokenize
+from latechunk.pipeline.windows import plan_windows
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_jina_path):
+    return LateChunker(tiny_jina_path)
+
+
+CORPUS = [
+    "Late chunking encodes a whole document once and pools the token vectors of each chunk.",
+    "Berlin is the capital of Germany. It has about 3.8 million inhabitants.",
+    "Die Stadt liegt an der Spree. 北京是中国的首都。東京は日本の首都です。",
+]
+
+
+def long_document(tiny, min_tokens):
+    text, paragraph = "", "\n".join(CORPUS) + "\n\n"
+    while len(tiny.tokenizer(text, add_special_tokens=False)["input_ids"]) < min_tokens:
+        text += paragraph * 20
+    return text
+
+
+def test_tiny_model_uses_the_full_long_window(tiny):
+    assert tiny.loaded.family.name == "jina-embeddings-v3"
+    assert tiny.max_length == 8192 and tiny.loaded.special.count == 2
+
+
+def test_a_20000_token_document_gives_every_token_a_vector(tiny):
+    text = long_document(tiny, 20_000)
+    n_tokens = len(tiny.tokenizer(text, add_special_tokens=False)["input_ids"])
+    seen = {}
+
+    def record(index, token_vectors):
+        seen[index] = token_vectors.clone()
+        return np.array([[0, n_tokens]])
+
+    (tokens,) = tokenize(tiny.tokenizer, [text])
+    request = EncodeRequest(tokens.ids, np.zeros(0, np.int64), np.zeros((0, 2), np.int64), True)
+    before = tiny.tokens_run
+    (pooled,) = tiny.encoder.encode([request], tiny.window, record)
+    vectors = seen[0]
+    assert vectors.shape == (n_tokens, tiny.loaded.dim)
+    assert torch.isfinite(vectors).all() and (vectors.abs().sum(1) > 0).all()
+    windows = plan_windows(n_tokens, 8190, 8190, tiny.window.overlap)
+    assert len(windows) >= 3
+    assert tiny.tokens_run - before == sum(w.end - w.start for w in windows) + 2 * len(windows)
+    assert pooled.shape == (1, tiny.loaded.dim)
+
+
+def test_chunks_of_a_long_document_keep_their_offsets(tiny):
+    text = long_document(tiny, 20_000)
+    chunks = tiny.chunk_and_embed(text)
+    assert chunks and all(text[c.start : c.end] == c.text for c in chunks)
+    assert all(np.isfinite(c.embedding).all() for c in chunks)
+
+
+def test_one_window_document_equals_the_model_output_mean(tiny):
+    text = CORPUS[1]
+    (chunk,) = LateChunker(tiny.model_name, chunk_size=1000).chunk_and_embed(text)
+    encoded = tiny.tokenizer(text, return_tensors="pt")
+    with torch.inference_mode():
+        hidden = tiny.model(**encoded).last_hidden_state[0].mean(0)
+    np.testing.assert_allclose(chunk.embedding, (hidden / hidden.norm()).numpy(), atol=1e-5)
+
+
+def test_a_task_without_adapters_raises(tiny):
+    with pytest.raises(ValueError, match="adapter"):
+        tiny.embed("x", task="retrieval.query")
