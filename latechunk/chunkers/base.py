@@ -79,13 +79,29 @@ def require_offsets(chunker: Chunker, token_offsets: TokenOffsets | None) -> Tok
     return np.asarray(token_offsets, dtype=np.int64).reshape(-1, 2)
 
 
+def cut_tokens(token_offsets: TokenOffsets, first: int, last: int) -> np.ndarray:
+    """Tokens in ``(first, last)`` where a character cut can start a new piece.
+
+    A cut before token ``t`` (at its first character) separates it from every earlier token only
+    when no earlier token reaches past that character and ``t`` starts a new character; a
+    normaliser that splits one character into several tokens (Hangul in an uncased WordPiece
+    model, byte-level BPE) makes those tokens inseparable.
+    """
+    if last - first < 2:
+        return np.zeros(0, dtype=np.int64)
+    starts = token_offsets[first:last, 0]
+    reach = np.maximum.accumulate(token_offsets[first:last, 1])
+    ok = (starts[1:] >= reach[:-1]) & (starts[1:] > starts[:-1])
+    return first + 1 + np.flatnonzero(ok)
+
+
 def split_on_tokens(text: str, span: Span, token_offsets: TokenOffsets, tokens_per_piece: int) -> list[Span]:
     """Cut one span into the fewest pieces of at most ``tokens_per_piece`` tokens, on token boundaries.
 
     Pieces are balanced (13 tokens with a budget of 12 give 7 + 6, not 12 + 1) and, where the
     budget allows, cut where a word starts rather than inside a word. Each piece runs from its
     first token to the start of the next piece, so no character of the span is lost; whitespace is
-    then trimmed from both ends.
+    then trimmed from both ends. Only a run of tokens that share one character can exceed the budget.
     """
     if tokens_per_piece < 1:
         raise ValueError("tokens_per_piece must be at least 1")
@@ -93,6 +109,7 @@ def split_on_tokens(text: str, span: Span, token_offsets: TokenOffsets, tokens_p
     first, last = int(first[0]), int(last[0])
     if last - first <= tokens_per_piece:
         return [span]
+    boundaries = cut_tokens(token_offsets, first, last)
     cuts = [span[0]]
     start = first
     while last - start > tokens_per_piece:
@@ -100,7 +117,12 @@ def split_on_tokens(text: str, span: Span, token_offsets: TokenOffsets, tokens_p
         pieces_left = -(-remaining // tokens_per_piece)
         ideal = start + -(-remaining // pieces_left)
         lowest = max(start + 1, last - (pieces_left - 1) * tokens_per_piece)
-        cut = _nearest_word_start(text, token_offsets, ideal, lowest, start + tokens_per_piece)
+        highest = start + tokens_per_piece
+        after, beyond = np.searchsorted(boundaries, [start, highest], "right")
+        near = boundaries[after : beyond + 1]
+        cut = _choose_cut(text, token_offsets, near, ideal, lowest, highest)
+        if cut is None:
+            break
         cuts.append(max(span[0], int(token_offsets[cut, 0])))
         start = cut
     cuts.append(span[1])
@@ -108,12 +130,19 @@ def split_on_tokens(text: str, span: Span, token_offsets: TokenOffsets, tokens_p
     return [p for p in pieces if p[1] > p[0]]
 
 
-def _nearest_word_start(text: str, token_offsets: TokenOffsets, ideal: int, lowest: int, highest: int) -> int:
-    """The token in ``[lowest, highest]`` nearest ``ideal`` that starts after whitespace, else ``ideal``."""
-    for distance in range(max(ideal - lowest, highest - ideal) + 1):
-        for token in (ideal - distance, ideal + distance):
-            if lowest <= token <= highest:
-                char = int(token_offsets[token, 0])
-                if char > 0 and text[char - 1].isspace():
-                    return token
-    return ideal
+def _choose_cut(
+    text: str, token_offsets: TokenOffsets, candidates: np.ndarray, ideal: int, lowest: int, highest: int
+) -> int | None:
+    """The candidate in ``[lowest, highest]`` nearest ``ideal``, a word start if any is there.
+
+    Without one in range: the last candidate below ``lowest`` (a smaller piece), else the first
+    above ``highest`` (a piece over budget that cannot be cut), else ``None``. ``candidates`` are
+    sorted and hold at most one token above ``highest``.
+    """
+    window = candidates[(candidates >= lowest) & (candidates <= highest)]
+    if len(window) == 0:
+        below, above = candidates[candidates < lowest], candidates[candidates > highest]
+        return int(below[-1]) if len(below) else int(above[0]) if len(above) else None
+    chars = token_offsets[window, 0]
+    word_starts = [t for t, c in zip(window.tolist(), chars.tolist(), strict=True) if c > 0 and text[c - 1].isspace()]
+    return min(word_starts or window.tolist(), key=lambda t: (abs(t - ideal), t))

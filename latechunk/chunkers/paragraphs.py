@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from latechunk.chunkers.base import Chunker, TokenOffsets, strip_span
-from latechunk.chunkers.grouping import pack_units
+from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, strip_span, token_counts
+from latechunk.chunkers.grouping import merge_tokenless_units, pack_units
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.types import Span
 
@@ -17,7 +17,8 @@ class ParagraphChunker(Chunker):
     """Groups blank-line paragraphs into chunks of at most ``max_tokens`` tokens.
 
     A paragraph longer than the budget falls back to its sentences (and a sentence longer than
-    the budget to token boundaries).
+    the budget to token boundaries), packed among themselves: a chunk never holds part of a
+    long paragraph together with another paragraph.
     """
 
     def __init__(self, max_tokens: int | None = 256, nlp: Any | None = None) -> None:
@@ -33,14 +34,20 @@ class ParagraphChunker(Chunker):
             start = match.end()
         paragraphs.append(strip_span(text, start, len(text)))
         paragraphs = [p for p in paragraphs if p[1] > p[0]]
-        return pack_units(
-            text,
-            paragraphs,
-            token_offsets,
-            self.max_tokens,
-            units_per_chunk=None if self.max_tokens else 1,
-            split_long=lambda span: self._sentences_of(text, span),
-        )
+        if self.max_tokens is None or not paragraphs:
+            return pack_units(text, paragraphs, token_offsets, None, units_per_chunk=1)
+        offsets = require_offsets(self, token_offsets)
+        paragraphs = merge_tokenless_units(paragraphs, offsets)
+        chunks: list[Span] = []
+        run: list[Span] = []  # consecutive paragraphs within the budget, packed together
+        for paragraph, count in zip(paragraphs, token_counts(offsets, paragraphs), strict=True):
+            if count <= self.max_tokens:
+                run.append(paragraph)
+                continue
+            chunks += pack_units(text, run, offsets, self.max_tokens)
+            chunks += pack_units(text, self._sentences_of(text, paragraph), offsets, self.max_tokens)
+            run = []
+        return chunks + pack_units(text, run, offsets, self.max_tokens)
 
     def _sentences_of(self, text: str, span: Span) -> list[Span]:
         offset = span[0]

@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
 
 from latechunk.types import AlignmentError, Span
 
 
 def validate_spans(text: str, spans: Sequence[Sequence[int]]) -> list[Span]:
-    """Check caller-given spans: integers, inside the text, non-empty. Order is kept as given."""
+    """Check caller-given spans: integers (numpy ones too), inside the text, non-empty. Order is kept as given."""
     checked: list[Span] = []
     for i, span in enumerate(spans):
         if span is None or len(span) != 2:
             raise TypeError(f"span {i} must be a (start, end) pair, got {span!r}")
         start, end = span
-        if not isinstance(start, int) or not isinstance(end, int):
+        if not _is_integer(start) or not _is_integer(end):
             raise TypeError(f"span {i} must hold integers, got {span!r}")
+        start, end = int(start), int(end)
         if not 0 <= start < end <= len(text):
             raise AlignmentError(f"span {i} = ({start}, {end}) is empty or outside the text of length {len(text)}")
         checked.append((start, end))
     return checked
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def spans_from_pieces(text: str, pieces: Sequence[str]) -> list[Span]:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, strip_span, tokens_in_spans
+import numpy as np
+
+from latechunk.chunkers.base import (
+    Chunker,
+    TokenOffsets,
+    cut_tokens,
+    require_offsets,
+    strip_span,
+    tokens_in_spans,
+)
 from latechunk.types import Span
 
 
@@ -12,7 +21,9 @@ class TokenChunker(Chunker):
     """Chunks of exactly ``tokens_per_chunk`` model tokens (the last one may be shorter).
 
     Each chunk runs from the start of its first token to the start of the next chunk's first
-    token, so characters the tokenizer drops stay inside a chunk; whitespace is trimmed.
+    token, so characters the tokenizer drops stay inside a chunk; whitespace is trimmed. Tokens
+    that share one character (a normaliser that splits it) stay together, so a chunk then ends
+    a little early, or runs over only when one character alone holds more tokens than the budget.
     """
 
     needs_token_offsets = True
@@ -28,8 +39,18 @@ class TokenChunker(Chunker):
         if whole[0] == whole[1]:
             return []
         first, last = (int(x[0]) for x in tokens_in_spans(offsets, [whole]))
-        starts = [int(offsets[t, 0]) for t in range(first + self.tokens_per_chunk, last, self.tokens_per_chunk)]
-        cuts = [whole[0], *(s for s in starts if whole[0] < s < whole[1]), whole[1]]
+        boundaries = cut_tokens(offsets, first, last)
+        cuts, start = [whole[0]], first
+        while last - start > self.tokens_per_chunk:
+            # the last boundary within the budget; past it only where tokens share a character
+            at = int(np.searchsorted(boundaries, start + self.tokens_per_chunk, "right")) - 1
+            if at < 0 or boundaries[at] <= start:
+                at = int(np.searchsorted(boundaries, start, "right"))
+                if at == len(boundaries):
+                    break
+            start = int(boundaries[at])
+            cuts.append(max(whole[0], int(offsets[start, 0])))
+        cuts.append(whole[1])
         pieces = [strip_span(text, a, b) for a, b in pairwise(cuts)]
         return [p for p in pieces if p[1] > p[0]]
 

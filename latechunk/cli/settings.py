@@ -82,7 +82,9 @@ def add_model_options(parser: argparse.ArgumentParser, *, indexing: bool) -> Non
     default_task = DEFAULT_PASSAGE_TASK if indexing else DEFAULT_QUERY_TASK
     group.add_argument("--task", help=f"task that picks the model's instruction prefix (default: {default_task})")
     group.add_argument("--dimensions", type=positive_int, help="Matryoshka truncation of every vector")
-    group.add_argument("--max-length", type=positive_int, help="window size in tokens (default: the model's)")
+    group.add_argument(
+        "--max-length", type=positive_int, help="window size in tokens (default: the length the model was tuned for)"
+    )
     group.add_argument("--device", help="cpu, cuda, cuda:1, mps, ... (default: automatic)")
     if indexing:
         group.add_argument("--chunker", choices=sorted(CHUNKERS), help=f"chunking (default: {DEFAULT_CHUNKER})")

@@ -216,7 +216,7 @@ class Encoder:
             dest = np.concatenate([inputs[i].dest for i in batch])
             weight = np.concatenate([inputs[i].weight for i in batch])
             used = weight > 0
-            np.add.at(weight_sum, dest[used], weight[used])
+            weight_sum += np.bincount(dest[used], weights=weight[used], minlength=buffer_size)
             hidden = self._forward(ids, mask)
             packed = hidden[torch.from_numpy(mask).to(device).bool()]
             keep = torch.from_numpy(np.flatnonzero(used)).to(device)

@@ -68,9 +68,9 @@ class LateChunkingDocumentEmbedder:
         token: Hugging Face token for private models.
         task: task whose instruction prefix (and adapter) the model uses; ``None``: none.
         chunker: ``"sentences"``, ``"paragraphs"`` or ``"tokens"``.
-        chunk_size: chunk budget in model tokens (default: latechunk's, 64).
+        chunk_size: chunk budget in model tokens (default: LateChunker's).
         dimensions: Matryoshka truncation of every vector.
-        max_length: window size in tokens (default: the model's).
+        max_length: window size in tokens (default: the length the model was tuned for).
         batch_size: windows per forward pass.
         progress_bar: show a progress bar while encoding.
         normalize_embeddings: L2-normalise the vectors.

@@ -36,7 +36,7 @@ class LateChunkingTextEmbedder:
         token: Hugging Face token for private models.
         task: task whose instruction prefix (and adapter) the model uses; ``None``: none.
         dimensions: Matryoshka truncation of the vector.
-        max_length: window size in tokens (default: the model's).
+        max_length: window size in tokens (default: the length the model was tuned for).
         progress_bar: show a progress bar while encoding.
         normalize_embeddings: L2-normalise the vector.
         trust_remote_code, local_files_only, revision: passed to ``from_pretrained``.

@@ -1,0 +1,75 @@
+"""Fixtures for chunker tests: the real MiniLM tokenizer's offsets and a span-invariant check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from latechunk.chunkers import tokens_in_spans
+from latechunk.chunkers.base import cut_tokens
+from latechunk.pipeline.tokenization import tokenize
+from latechunk.types import Span
+
+Offsets = Callable[[str], np.ndarray]
+
+
+@pytest.fixture(scope="session")
+def tokenizer(minilm_path):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(minilm_path)
+
+
+@pytest.fixture(scope="session")
+def offsets_of(tokenizer) -> Offsets:
+    """The ``(n, 2)`` character offsets MiniLM's tokenizer gives for a whole text."""
+
+    def offsets_of(text: str) -> np.ndarray:
+        (tokens,) = tokenize(tokenizer, [text])
+        return tokens.offsets
+
+    return offsets_of
+
+
+def check_spans(
+    text: str,
+    spans: list[Span],
+    offsets: np.ndarray | None = None,
+    max_tokens: int | None = None,
+    overlapping: bool = False,
+) -> None:
+    """Assert the chunker invariants: in order, inside, trimmed, non-empty, covering, within budget.
+
+    With MiniLM's WordPiece every span fits ``max_tokens`` exactly, except one whose tokens all
+    sit on a single character (it cannot be cut in a character span).
+    """
+    assert all(type(s) is int and type(e) is int for s, e in spans), spans
+    assert all(0 <= s < e <= len(text) for s, e in spans), spans
+    assert all(not text[s].isspace() and not text[e - 1].isspace() for s, e in spans), spans
+    starts = [s for s, _ in spans]
+    assert starts == sorted(set(starts)), "spans must be in document order"
+    if not overlapping:
+        assert all(e <= s for (_, e), (s, _) in zip(spans, spans[1:], strict=False)), "spans overlap"
+    covered = np.zeros(len(text) + 1, dtype=np.int64)
+    for s, e in spans:
+        covered[s] += 1
+        covered[e] -= 1
+    covered = np.cumsum(covered)[: len(text)] > 0
+    lost = [i for i, ch in enumerate(text) if not ch.isspace() and not covered[i]]
+    assert not lost, f"characters dropped at {lost[:5]}: {[text[i] for i in lost[:5]]}"
+    if not text.strip():
+        assert spans == []
+    if offsets is not None and len(offsets):
+        first, last = tokens_in_spans(offsets, np.asarray(spans, dtype=np.int64))
+        assert np.all(last > first), "a span covers no token"
+        if max_tokens is not None:
+            # only tokens that share one character (a Hangul syllable in NFD jamo) may run over
+            over = [(a, b) for a, b in zip(first, last, strict=True) if b - a > max_tokens]
+            assert all(len(cut_tokens(offsets, a, b)) == 0 for a, b in over), ((last - first).tolist(), max_tokens)
+
+
+@pytest.fixture(scope="session")
+def valid_spans() -> Callable[..., None]:
+    return check_spans

@@ -1,0 +1,102 @@
+"""Property tests: every chunker's spans are ordered, inside, non-empty, covering and within budget."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from latechunk import LateChunker
+from latechunk.chunkers import ParagraphChunker, SemanticChunker, SentenceChunker, TokenChunker, token_counts
+from latechunk.chunkers.base import cut_tokens
+
+from .conftest import check_spans
+
+PIECES = st.one_of(
+    st.sampled_from(["the", "Late", "chunking", "pools", "vectors", "x", "3.8", "e.g.", "Dr.", "naïve", "Ω"]),
+    st.sampled_from([".", "!", "?", "...", "。", "！", "？", "｡", "」", "”", ",", ";", ":", "-", "—"]),
+    st.sampled_from([" ", " ", " ", "\n", "\n\n", "\n \t\n", "\t", "\r\n", "\u00a0", "\u3000"]),
+    st.sampled_from(["\x00", "\x01", "\x1c", "\x7f", "\x85", "\u200b", "\ufeff", "\u2028"]),
+    st.sampled_from(["北京是中国的首都", "東京は日本の首都です", "你好", "한국어 문장", "مرحبا بالعالم"]),
+    st.sampled_from(["😀", "👍🏽", "🇩🇪", "👩‍👩‍👧", "e\u0301"]),
+    st.sampled_from(["https://example.com/a/b?q=1&r=2.", "`code()`", "```\nx = 1\n```", "| a | b |\n|---|---|"]),
+    st.builds(lambda n, c: c * n, st.integers(20, 300), st.sampled_from(["a", "ab", "Z9", "é", "字"])),
+    st.text(max_size=6),
+)
+TEXTS = st.lists(PIECES, max_size=60).map("".join)
+BUDGETS = st.integers(1, 40)
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@PROPERTY
+@given(text=TEXTS, max_tokens=BUDGETS)
+def test_sentence_chunks(offsets_of, text, max_tokens):
+    offsets = offsets_of(text)
+    spans = SentenceChunker(max_tokens=max_tokens).split(text, offsets)
+    check_spans(text, spans, offsets, max_tokens=max_tokens)
+    assert spans == SentenceChunker(max_tokens=max_tokens).split(text, offsets)
+
+
+@PROPERTY
+@given(text=TEXTS, max_tokens=st.none() | BUDGETS, per_chunk=st.none() | st.integers(1, 4), overlap=st.integers(0, 2))
+def test_sentence_chunks_by_count_with_overlap(offsets_of, text, max_tokens, per_chunk, overlap):
+    offsets = offsets_of(text)
+    spans = SentenceChunker(max_tokens=max_tokens, sentences_per_chunk=per_chunk, overlap=overlap).split(text, offsets)
+    check_spans(text, spans, offsets, max_tokens=max_tokens, overlapping=overlap > 0)
+
+
+@PROPERTY
+@given(text=TEXTS, max_tokens=st.none() | BUDGETS)
+def test_paragraph_chunks(offsets_of, text, max_tokens):
+    offsets = offsets_of(text)
+    spans = ParagraphChunker(max_tokens=max_tokens).split(text, offsets)
+    check_spans(text, spans, offsets, max_tokens=max_tokens)
+
+
+@PROPERTY
+@given(text=TEXTS, size=BUDGETS)
+def test_token_chunks(offsets_of, text, size):
+    offsets = offsets_of(text)
+    spans = TokenChunker(size).split(text, offsets)
+    check_spans(text, spans, offsets, max_tokens=size)
+    if len(cut_tokens(offsets, 0, len(offsets))) == len(offsets) - 1:  # no two tokens share a character
+        counts = token_counts(offsets, spans).tolist()
+        assert counts[:-1] == [size] * (len(spans) - 1), counts
+
+
+@PROPERTY
+@given(
+    text=TEXTS,
+    max_tokens=BUDGETS,
+    min_tokens=st.none() | st.integers(0, 20),
+    percentile=st.none() | st.floats(0, 100),
+    seed=st.integers(0, 2**16),
+)
+def test_semantic_chunks_with_random_token_vectors(offsets_of, text, max_tokens, min_tokens, percentile, seed):
+    offsets = offsets_of(text)
+    vectors = torch.randn(len(offsets), 8, generator=torch.Generator().manual_seed(seed))
+    chunker = SemanticChunker(max_tokens=max_tokens, min_tokens=min_tokens, threshold_percentile=percentile)
+    spans = chunker.split_with_vectors(text, offsets, vectors)
+    check_spans(text, spans, offsets, max_tokens=max_tokens)
+    assert spans == chunker.split_with_vectors(text, offsets, vectors.clone())
+
+
+BAD_INPUTS = [
+    "",
+    "no sentence punctuation at all " * 12,
+    "control\x00characters\x01 and \x1b[31mescapes\x7f.\n\n\x00\x01\u200b\n\nNext.",
+    "A very long word: " + "pneumonoultramicroscopic" * 40 + ". Then more.",
+    "See https://example.com/a/b?q=1&r=2#frag. Or mail x@y.org! Or ftp://host/file.txt?",
+    "Code:\n\n```python\ndef f(x):\n    return x * 2  # double\n```\n\nDone.",
+    "| name | value |\n|------|-------|\n| a    | 1.5   |\n| b    | 2.5   |\n\nTable ends.",
+    "北京是中国的首都。東京は日本の首都です！한국어 문장? 😀👍🏽🇩🇪 e\u0301",
+]
+
+
+@pytest.mark.parametrize("name", ["sentences", "paragraphs", "tokens", "semantic"])
+def test_bad_input_through_late_chunker_loses_no_text(minilm_path, offsets_of, name):
+    lc = LateChunker(minilm_path, chunker=name, chunk_size=12)
+    for text, chunks in zip(BAD_INPUTS, lc.chunk_and_embed(BAD_INPUTS), strict=True):
+        check_spans(text, [(c.start, c.end) for c in chunks], offsets_of(text), max_tokens=12)
+        assert all(c.text == text[c.start : c.end] and c.embedding.shape == (384,) for c in chunks)

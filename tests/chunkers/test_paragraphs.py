@@ -1,0 +1,88 @@
+"""ParagraphChunker: blank-line paragraphs packed by token budget, long ones by sentence."""
+
+from __future__ import annotations
+
+from latechunk import LateChunker
+from latechunk.chunkers import ParagraphChunker, token_counts
+
+TEXT = (
+    "First paragraph, first line.\nStill the first paragraph.\n"
+    "\n"
+    "Second paragraph.\r\n \t\r\n"
+    "Third paragraph is here. It has two sentences.\n\n\n"
+    "Fourth."
+)
+
+
+def texts(text, spans):
+    return [text[s:e] for s, e in spans]
+
+
+def test_without_a_budget_each_blank_line_paragraph_is_a_chunk(valid_spans):
+    spans = ParagraphChunker(max_tokens=None).split(TEXT)
+    assert texts(TEXT, spans) == [
+        "First paragraph, first line.\nStill the first paragraph.",
+        "Second paragraph.",
+        "Third paragraph is here. It has two sentences.",
+        "Fourth.",
+    ]
+    valid_spans(TEXT, spans)
+
+
+def test_paragraphs_are_grouped_up_to_max_tokens(offsets_of, valid_spans):
+    offsets = offsets_of(TEXT)
+    assert token_counts(offsets, ParagraphChunker(max_tokens=None).split(TEXT)).tolist() == [11, 3, 10, 2]
+    spans = ParagraphChunker(max_tokens=14).split(TEXT, offsets)
+    assert texts(TEXT, spans) == [
+        "First paragraph, first line.\nStill the first paragraph.\n\nSecond paragraph.",
+        "Third paragraph is here. It has two sentences.\n\n\nFourth.",
+    ]
+    valid_spans(TEXT, spans, offsets, max_tokens=14)
+    assert ParagraphChunker(max_tokens=1000).split(TEXT, offsets) == [(0, len(TEXT))]
+
+
+def test_a_paragraph_over_the_budget_falls_back_to_its_own_sentences(offsets_of, valid_spans):
+    offsets = offsets_of(TEXT)
+    spans = ParagraphChunker(max_tokens=10).split(TEXT, offsets)
+    assert texts(TEXT, spans) == [
+        "First paragraph, first line.",  # the 11-token paragraph, by sentence ...
+        "Still the first paragraph.",  # ... not packed with the next paragraph
+        "Second paragraph.",
+        "Third paragraph is here. It has two sentences.",
+        "Fourth.",
+    ]
+    valid_spans(TEXT, spans, offsets, max_tokens=10)
+
+
+def test_a_sentence_over_the_budget_falls_back_to_tokens(offsets_of, valid_spans):
+    long_sentence = " ".join(["lorem ipsum dolor"] * 10)
+    text = f"Short intro.\n\nOne sentence here. Another one there. {long_sentence}\n\nOutro."
+    offsets = offsets_of(text)
+    spans = ParagraphChunker(max_tokens=12).split(text, offsets)
+    pieces = texts(text, spans)
+    assert pieces[:2] == ["Short intro.", "One sentence here. Another one there."]
+    assert pieces[-1] == "Outro." and len(pieces) > 4
+    valid_spans(text, spans, offsets, max_tokens=12)
+
+
+def test_a_paragraph_the_tokenizer_cannot_see_joins_its_neighbour(offsets_of, valid_spans):
+    text = "Alpha beta gamma delta.\n\n\x00\u200b\n\nEpsilon."
+    offsets = offsets_of(text)
+    for max_tokens in (None, 2, 100):
+        spans = ParagraphChunker(max_tokens=max_tokens).split(text, offsets)
+        valid_spans(text, spans, offsets, max_tokens=max_tokens)
+
+
+def test_empty_text_and_text_without_blank_lines(offsets_of, valid_spans):
+    assert ParagraphChunker().split("", offsets_of("")) == []
+    assert ParagraphChunker().split("\n\n \n", offsets_of("\n\n \n")) == []
+    text = "no blank line here\njust two lines"
+    assert ParagraphChunker(max_tokens=100).split(text, offsets_of(text)) == [(0, len(text))]
+
+
+def test_late_chunker_paragraphs_by_name(minilm_path, offsets_of):
+    lc = LateChunker(minilm_path, chunker="paragraphs", chunk_size=14)
+    assert isinstance(lc.chunker, ParagraphChunker) and lc.chunker.max_tokens == 14
+    chunks = lc.chunk(TEXT)
+    assert [(c.start, c.end) for c in chunks] == ParagraphChunker(max_tokens=14).split(TEXT, offsets_of(TEXT))
+    assert [c.token_count for c in chunks] == [14, 12]
