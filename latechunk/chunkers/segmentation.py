@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-import threading
-from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 
@@ -31,38 +28,6 @@ def default_nlp() -> Any:
     return nlp
 
 
-class _SpanCache:
-    """Sentence spans of recently segmented texts, keyed by a digest so the texts are not kept alive.
-
-    Chunkers for several chunk sizes (or several chunkers) segment the same text once.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[bytes, tuple[Span, ...]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def key(text: str) -> bytes:
-        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-    def get(self, key: bytes) -> tuple[Span, ...] | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: bytes, spans: tuple[Span, ...]) -> None:
-        with self._lock:
-            self._items[key] = spans
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-_DEFAULT_CACHE = _SpanCache(size=256)
-
-
 def _split_at(text: str, span: Span, pattern: re.Pattern[str], keep_match_left: bool) -> list[Span]:
     start, end = span
     pieces: list[Span] = []
@@ -83,12 +48,18 @@ def split_sentences(text: str, nlp: Any | None = None) -> list[Span]:
     """
     if nlp is not None:
         return _segment(text, nlp)
-    key = _SpanCache.key(text)
-    cached = _DEFAULT_CACHE.get(key)
-    if cached is None:
-        cached = tuple(_segment(text, default_nlp()))
-        _DEFAULT_CACHE.put(key, cached)
-    return list(cached)
+    return list(_segment_with_default_pipeline(text))
+
+
+@lru_cache(maxsize=64)
+def _segment_with_default_pipeline(text: str) -> tuple[Span, ...]:
+    """Chunkers for several chunk sizes (or several chunkers) segment the same text once."""
+    return tuple(_segment(text, default_nlp()))
+
+
+def clear_sentence_cache() -> None:
+    """Forget the sentence spans of recently segmented texts (for timing segmentation)."""
+    _segment_with_default_pipeline.cache_clear()
 
 
 def _segment(text: str, nlp: Any) -> list[Span]:

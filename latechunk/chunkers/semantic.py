@@ -44,8 +44,8 @@ class SemanticChunker(Chunker):
         threshold_percentile: float | None = None,
         nlp: Any | None = None,
     ) -> None:
-        if max_tokens < 1:
-            raise ValueError(f"max_tokens must be at least 1, got {max_tokens}")
+        if not isinstance(max_tokens, int) or max_tokens < 1:
+            raise ValueError(f"max_tokens must be an integer of at least 1, got {max_tokens!r}")
         if min_tokens is not None and min_tokens < 0:
             raise ValueError(f"min_tokens must be non-negative, got {min_tokens}")
         if threshold_percentile is not None and not 0 <= threshold_percentile <= 100:

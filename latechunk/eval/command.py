@@ -35,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N documents (QMSum)")
     parser.add_argument("--out", default="eval-results", help="folder for results.json, results.md and the plot")
     parser.add_argument("--no-plot", action="store_true")
+    parser.add_argument(
+        "--batch-size", type=int, default=256, help="sequences per batch, within the token budget (default 256)"
+    )
     parser.add_argument("--device", default=None)
     parser.add_argument("--dtype", default=None)
 
@@ -51,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         raise SystemExit("latechunk eval: give a QMSum folder, or both --docs and --queries")
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    base = LateChunker(args.model, device=args.device, dtype=args.dtype)
+    load = {"device": args.device, "dtype": args.dtype, "batch_size": args.batch_size}
+    base = LateChunker(args.model, **load)
     spans = chunk_corpus(base, corpus, args.chunk_sizes, Timings())
     rows: list[dict] = []
     if "naive" in modes:

@@ -105,7 +105,7 @@ def test_empty_text_mismatched_vectors_and_plain_split(offsets_of):
         chunker.split_with_vectors(TOPICS, offsets_of(TOPICS), torch.zeros(3, 4))
     with pytest.raises(ValueError, match="split_with_vectors"):
         chunker.split(TOPICS, offsets_of(TOPICS))
-    for bad in ({"max_tokens": 0}, {"min_tokens": -1}, {"threshold_percentile": 101}):
+    for bad in ({"max_tokens": 0}, {"max_tokens": None}, {"min_tokens": -1}, {"threshold_percentile": 101}):
         with pytest.raises(ValueError):
             SemanticChunker(**bad)
 
