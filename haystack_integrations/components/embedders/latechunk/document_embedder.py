@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from copy import deepcopy
-from typing import Any
 
-from haystack import Document, component, default_from_dict, default_to_dict
+from haystack import Document, component
 from haystack.utils import ComponentDevice, Secret
 
-from latechunk import Chunk, LateChunker
+from latechunk import Chunk
 from latechunk.chunkers import CHUNKERS
 from latechunk.pipeline.loading import DEFAULT_MODEL
 
-from ._loading import DEFAULT_TOKEN, build_late_chunker
+from ._loading import DEFAULT_TOKEN, LateChunkerSettings
 
 
 def page_number(text: str, start: int) -> int:
@@ -44,7 +43,7 @@ def chunk_documents(parent: Document, chunks: list[Chunk]) -> list[Document]:
 
 
 @component
-class LateChunkingDocumentEmbedder:
+class LateChunkingDocumentEmbedder(LateChunkerSettings):
     """Chunks each document and embeds every chunk by late chunking (the whole document is encoded once).
 
     Each input document comes back as its chunks: new documents holding the chunk text, its
@@ -76,6 +75,23 @@ class LateChunkingDocumentEmbedder:
         normalize_embeddings: L2-normalise the vectors.
         trust_remote_code, local_files_only, revision: passed to ``from_pretrained``.
     """
+
+    SETTINGS = (
+        "model",
+        "device",
+        "token",
+        "task",
+        "chunker",
+        "chunk_size",
+        "dimensions",
+        "max_length",
+        "batch_size",
+        "progress_bar",
+        "normalize_embeddings",
+        "trust_remote_code",
+        "local_files_only",
+        "revision",
+    )
 
     def __init__(
         self,
@@ -111,32 +127,6 @@ class LateChunkingDocumentEmbedder:
         self.trust_remote_code = trust_remote_code
         self.local_files_only = local_files_only
         self.revision = revision
-        self._late_chunker: LateChunker | None = None
-
-    @property
-    def late_chunker(self) -> LateChunker | None:
-        """The engine behind this component (``None`` until ``warm_up``)."""
-        return self._late_chunker
-
-    def warm_up(self) -> None:
-        """Load the model (once; later calls do nothing)."""
-        if self._late_chunker is None:
-            self._late_chunker = build_late_chunker(
-                model=self.model,
-                device=self.device,
-                token=self.token,
-                task=self.task,
-                chunker=self.chunker,
-                chunk_size=self.chunk_size,
-                dimensions=self.dimensions,
-                max_length=self.max_length,
-                batch_size=self.batch_size,
-                show_progress_bar=self.progress_bar,
-                normalize_embeddings=self.normalize_embeddings,
-                trust_remote_code=self.trust_remote_code,
-                local_files_only=self.local_files_only,
-                revision=self.revision,
-            )
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict[str, list[Document]]:
@@ -161,28 +151,3 @@ class LateChunkingDocumentEmbedder:
     async def run_async(self, documents: list[Document]) -> dict[str, list[Document]]:
         """``run`` in a worker thread, so the event loop stays free while the model runs."""
         return await asyncio.to_thread(self.run, documents)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Serialise the component's settings."""
-        return default_to_dict(
-            self,
-            model=self.model,
-            device=self.device,
-            token=self.token,
-            task=self.task,
-            chunker=self.chunker,
-            chunk_size=self.chunk_size,
-            dimensions=self.dimensions,
-            max_length=self.max_length,
-            batch_size=self.batch_size,
-            progress_bar=self.progress_bar,
-            normalize_embeddings=self.normalize_embeddings,
-            trust_remote_code=self.trust_remote_code,
-            local_files_only=self.local_files_only,
-            revision=self.revision,
-        )
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LateChunkingDocumentEmbedder:
-        """Rebuild the component from ``to_dict``'s output (secrets and device included)."""
-        return default_from_dict(cls, data)

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-from haystack import component, default_from_dict, default_to_dict
+from haystack import component
 from haystack.utils import ComponentDevice, Secret
 
-from latechunk import LateChunker
 from latechunk.pipeline.loading import DEFAULT_MODEL
 
-from ._loading import DEFAULT_TOKEN, build_late_chunker
+from ._loading import DEFAULT_TOKEN, LateChunkerSettings
 
 
 @component
-class LateChunkingTextEmbedder:
+class LateChunkingTextEmbedder(LateChunkerSettings):
     """Embeds one text (a query) with the model of a ``LateChunkingDocumentEmbedder``.
 
     The text is mean-pooled over all its tokens, as sentence-transformers does; use the same
@@ -41,6 +39,20 @@ class LateChunkingTextEmbedder:
         normalize_embeddings: L2-normalise the vector.
         trust_remote_code, local_files_only, revision: passed to ``from_pretrained``.
     """
+
+    SETTINGS = (
+        "model",
+        "device",
+        "token",
+        "task",
+        "dimensions",
+        "max_length",
+        "progress_bar",
+        "normalize_embeddings",
+        "trust_remote_code",
+        "local_files_only",
+        "revision",
+    )
 
     def __init__(
         self,
@@ -68,29 +80,6 @@ class LateChunkingTextEmbedder:
         self.trust_remote_code = trust_remote_code
         self.local_files_only = local_files_only
         self.revision = revision
-        self._late_chunker: LateChunker | None = None
-
-    @property
-    def late_chunker(self) -> LateChunker | None:
-        """The engine behind this component (``None`` until ``warm_up``)."""
-        return self._late_chunker
-
-    def warm_up(self) -> None:
-        """Load the model (once; later calls do nothing)."""
-        if self._late_chunker is None:
-            self._late_chunker = build_late_chunker(
-                model=self.model,
-                device=self.device,
-                token=self.token,
-                task=self.task,
-                dimensions=self.dimensions,
-                max_length=self.max_length,
-                show_progress_bar=self.progress_bar,
-                normalize_embeddings=self.normalize_embeddings,
-                trust_remote_code=self.trust_remote_code,
-                local_files_only=self.local_files_only,
-                revision=self.revision,
-            )
 
     @component.output_types(embedding=list[float])
     def run(self, text: str) -> dict[str, list[float]]:
@@ -107,25 +96,3 @@ class LateChunkingTextEmbedder:
     async def run_async(self, text: str) -> dict[str, list[float]]:
         """``run`` in a worker thread, so the event loop stays free while the model runs."""
         return await asyncio.to_thread(self.run, text)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Serialise the component's settings."""
-        return default_to_dict(
-            self,
-            model=self.model,
-            device=self.device,
-            token=self.token,
-            task=self.task,
-            dimensions=self.dimensions,
-            max_length=self.max_length,
-            progress_bar=self.progress_bar,
-            normalize_embeddings=self.normalize_embeddings,
-            trust_remote_code=self.trust_remote_code,
-            local_files_only=self.local_files_only,
-            revision=self.revision,
-        )
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LateChunkingTextEmbedder:
-        """Rebuild the component from ``to_dict``'s output (secrets and device included)."""
-        return default_from_dict(cls, data)
