@@ -148,12 +148,13 @@ class LateChunker:
     # ----------------------------------------------------------------- public API
     def chunk(self, text: str) -> list[Chunk]:
         """The chunks of one text, without embeddings (a chunker that reads token vectors runs the model)."""
-        (tokens,) = tokenize(self.tokenizer, _as_text_list([text], "text"))
+        (text,) = _as_text_list([text], "text")
         if self.chunker.needs_token_vectors:
             chunks = self.chunk_and_embed(text)
             for chunk in chunks:
                 chunk.embedding = None
             return chunks
+        (tokens,) = tokenize(self.tokenizer, [text])
         return self._chunks(text, self._split(text, tokens), tokens)
 
     @overload

@@ -119,7 +119,7 @@ class Encoder:
             total=total,
             unit="tok",
             unit_scale=True,
-            desc="late chunking",
+            desc="encoding",
             disable=not self._show_progress(total),
         )
         with progress:
