@@ -24,44 +24,19 @@ def minilm(minilm_path):
     return LateChunker(minilm_path)
 
 
-LONG_CONTEXT_CORPUS = [
-    "Late chunking encodes a whole document once and pools the token vectors of each chunk.",
-    "Berlin is the capital of Germany. It has about 3.8 million inhabitants.",
-    "Die Stadt liegt an der Spree. 北京是中国的首都。東京は日本の首都です。",
-    "مرحبا بالعالم. The quick brown fox jumps over the lazy dog.",
-]
-
-
 @pytest.fixture(scope="session")
 def tiny_jina_path(tmp_path_factory) -> str:
     """A randomly initialised ``jina_embeddings_v3`` model (8194 positions) with a tokenizer trained here."""
     import torch
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
-    from transformers import JinaEmbeddingsV3Config, JinaEmbeddingsV3Model, PreTrainedTokenizerFast
+    from transformers import JinaEmbeddingsV3Config, JinaEmbeddingsV3Model
+
+    from .tiny_models import LONG_CONTEXT_CORPUS, train_xlmr_style_tokenizer
 
     folder = tmp_path_factory.mktemp("tiny-jina-v3")
-    tokenizer = Tokenizer(models.Unigram())
-    tokenizer.normalizer = normalizers.NFKC()
-    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
-    specials = ["<s>", "<pad>", "</s>", "<unk>"]
-    trainer = trainers.UnigramTrainer(vocab_size=400, special_tokens=specials, unk_token="<unk>")
-    tokenizer.train_from_iterator(LONG_CONTEXT_CORPUS * 20, trainer)
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)]
-    )
-    fast = PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer,
-        bos_token="<s>",
-        eos_token="</s>",
-        pad_token="<pad>",
-        unk_token="<unk>",
-        cls_token="<s>",
-        sep_token="</s>",
-        model_max_length=8192,
-    )
+    fast = train_xlmr_style_tokenizer(LONG_CONTEXT_CORPUS * 20, vocab_size=400, model_max_length=8192)
     fast.save_pretrained(folder)
     config = JinaEmbeddingsV3Config(
-        vocab_size=tokenizer.get_vocab_size(),
+        vocab_size=len(fast),
         hidden_size=16,
         num_hidden_layers=1,
         num_attention_heads=2,

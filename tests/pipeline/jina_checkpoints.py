@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..tiny_models import train_xlmr_style_tokenizer
+
 TASKS = ("retrieval.query", "retrieval.passage", "separation", "classification", "text-matching")
 ADAPTER_FOLDERS = ("retrieval_query", "retrieval_passage", "separation", "classification", "text_matching")
 INSTRUCTIONS = {
@@ -57,27 +59,7 @@ class TinyJina:
 
 def train_tokenizer():
     """A small BPE tokenizer with XLM-R's special tokens (<s>=0, <pad>=1, </s>=2, <unk>=3)."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    tokenizer = Tokenizer(models.BPE(unk_token="<unk>"))
-    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace()
-    tokenizer.decoder = decoders.Metaspace()
-    trainer = trainers.BpeTrainer(vocab_size=300, special_tokens=["<s>", "<pad>", "</s>", "<unk>"])
-    tokenizer.train_from_iterator(CORPUS, trainer)
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>", special_tokens=[("<s>", 0), ("</s>", 2)]
-    )
-    return PreTrainedTokenizerFast(
-        tokenizer_object=tokenizer,
-        bos_token="<s>",
-        eos_token="</s>",
-        cls_token="<s>",
-        sep_token="</s>",
-        pad_token="<pad>",
-        unk_token="<unk>",
-        model_max_length=POSITIONS - 2,
-    )
+    return train_xlmr_style_tokenizer(CORPUS, vocab_size=300, model_max_length=POSITIONS - 2)
 
 
 def make_weights(seed: int = 0) -> TinyJina:

@@ -8,21 +8,16 @@ from latechunk import LateChunker
 from latechunk.pipeline import EncodeRequest, tokenize
 from latechunk.pipeline.windows import plan_windows
 
+from ..tiny_models import LONG_CONTEXT_CORPUS
+
 
 @pytest.fixture(scope="module")
 def tiny(tiny_jina_path):
     return LateChunker(tiny_jina_path)
 
 
-CORPUS = [
-    "Late chunking encodes a whole document once and pools the token vectors of each chunk.",
-    "Berlin is the capital of Germany. It has about 3.8 million inhabitants.",
-    "Die Stadt liegt an der Spree. 北京是中国的首都。東京は日本の首都です。",
-]
-
-
 def long_document(tiny, min_tokens):
-    text, paragraph = "", "\n".join(CORPUS) + "\n\n"
+    text, paragraph = "", "\n".join(LONG_CONTEXT_CORPUS) + "\n\n"
     while len(tiny.tokenizer(text, add_special_tokens=False)["input_ids"]) < min_tokens:
         text += paragraph * 20
     return text
@@ -63,7 +58,7 @@ def test_chunks_of_a_long_document_keep_their_offsets(tiny):
 
 
 def test_one_window_document_equals_the_model_output_mean(tiny):
-    text = CORPUS[1]
+    text = LONG_CONTEXT_CORPUS[1]
     (chunk,) = LateChunker(tiny.model_name, chunk_size=1000).chunk_and_embed(text)
     encoded = tiny.tokenizer(text, return_tensors="pt")
     with torch.inference_mode():
