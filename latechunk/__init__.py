@@ -1,7 +1,13 @@
 """latechunk: contextual chunk embeddings by late chunking."""
 
-from latechunk.late_chunker import LateChunker, LateChunkWarning
-from latechunk.types import AlignmentError, Chunk, LateChunkError, Span, UnknownTaskError
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from latechunk.types import AlignmentError, Chunk, LateChunkError, LateChunkWarning, Span, UnknownTaskError
+
+if TYPE_CHECKING:
+    from latechunk.late_chunker import LateChunker
 
 __version__ = "0.1.0"
 
@@ -15,3 +21,13 @@ __all__ = [
     "UnknownTaskError",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # LateChunker pulls in torch and transformers: import it on first use, so that
+    # `latechunk --help` and the data types stay light.
+    if name == "LateChunker":
+        from latechunk.late_chunker import LateChunker
+
+        return LateChunker
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

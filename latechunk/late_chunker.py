@@ -10,24 +10,14 @@ from typing import Any, overload
 import numpy as np
 
 from latechunk.chunkers import Chunker, get_chunker, tokens_in_spans, validate_spans
+from latechunk.defaults import DEFAULT_CHUNK_TOKENS, DEFAULT_MERGE, DEFAULT_MODEL, DEFAULT_OVERLAP_FRACTION
 from latechunk.pipeline.encoder import Encoder, EncodeRequest, SpanChooser, WindowSettings
 from latechunk.pipeline.families import normalize_task
-from latechunk.pipeline.loading import DEFAULT_MODEL, LoadedModel, LoadSettings, load_model
+from latechunk.pipeline.loading import LoadedModel, LoadSettings, load_model
 from latechunk.pipeline.pooling import finish
 from latechunk.pipeline.tokenization import TokenizedText, tokenize, tokenize_prefix
 from latechunk.pipeline.windows import MergeRule
-from latechunk.types import Chunk, LateChunkError, Span
-
-DEFAULT_CHUNK_TOKENS = 32
-"""Default chunk size in model tokens (README: late chunking gains most over naive at 16-32)."""
-DEFAULT_MERGE: MergeRule = "mean"
-"""Default rule for tokens seen by several windows (README: best span nDCG on val at equal cost)."""
-DEFAULT_OVERLAP_FRACTION = 0.25
-"""Default window overlap as a fraction of the window (64 tokens of a 256-token window)."""
-
-
-class LateChunkWarning(UserWarning):
-    """A document gave a documented but possibly surprising result."""
+from latechunk.types import Chunk, LateChunkError, LateChunkWarning, Span
 
 
 def _as_text_list(texts: Any, what: str) -> list[str]:

@@ -45,3 +45,7 @@ class AlignmentError(LateChunkError):
 
 class UnknownTaskError(LateChunkError):
     """The model has no such task."""
+
+
+class LateChunkWarning(UserWarning):
+    """A document gave a documented but possibly surprising result."""

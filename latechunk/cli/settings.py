@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from latechunk.chunkers import CHUNKERS
 from latechunk.cli.errors import CliError
-from latechunk.late_chunker import DEFAULT_CHUNK_TOKENS
+from latechunk.defaults import DEFAULT_CHUNK_TOKENS
 from latechunk.pipeline.families import normalize_task
 
 if TYPE_CHECKING:

@@ -6,10 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from latechunk.defaults import DEFAULT_MODEL
 from latechunk.eval.data import load_jsonl, load_qmsum
 from latechunk.eval.report import markdown_table, write_results
-from latechunk.eval.runner import Timings, chunk_corpus, evaluate
-from latechunk.pipeline.loading import DEFAULT_MODEL
 
 
 def _sizes(text: str) -> list[int]:
@@ -44,6 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from latechunk import LateChunker
+    from latechunk.eval.runner import Timings, chunk_corpus, evaluate
 
     if args.docs or args.queries:
         if not (args.docs and args.queries) or args.data:

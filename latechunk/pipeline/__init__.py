@@ -1,27 +1,44 @@
-"""Model loading, tokenization with offsets, windowed encoding and span pooling."""
+"""Model loading, tokenization with offsets, windowed encoding and span pooling.
 
-from latechunk.pipeline.encoder import Encoder, EncodeRequest, WindowSettings
+The parts that need torch (the encoder, model loading) are imported on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from latechunk.defaults import DEFAULT_MODEL
 from latechunk.pipeline.families import FAMILIES, TASKS, Family, detect_family, normalize_task
-from latechunk.pipeline.loading import DEFAULT_MODEL, LoadedModel, LoadSettings, load_model
 from latechunk.pipeline.tokenization import TokenizedText, tokenize
 from latechunk.pipeline.windows import MERGE_RULES, Window, plan_windows
+
+_LAZY = {
+    "EncodeRequest": "latechunk.pipeline.encoder",
+    "Encoder": "latechunk.pipeline.encoder",
+    "WindowSettings": "latechunk.pipeline.encoder",
+    "LoadSettings": "latechunk.pipeline.loading",
+    "LoadedModel": "latechunk.pipeline.loading",
+    "load_model": "latechunk.pipeline.loading",
+}
 
 __all__ = [
     "DEFAULT_MODEL",
     "FAMILIES",
     "MERGE_RULES",
     "TASKS",
-    "EncodeRequest",
-    "Encoder",
     "Family",
-    "LoadSettings",
-    "LoadedModel",
     "TokenizedText",
     "Window",
-    "WindowSettings",
     "detect_family",
-    "load_model",
     "normalize_task",
     "plan_windows",
     "tokenize",
+    *_LAZY,
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,12 +9,12 @@ from typing import Any
 
 import torch
 
+from latechunk.defaults import DEFAULT_MODEL
 from latechunk.pipeline.devices import resolve_device, resolve_dtype
 from latechunk.pipeline.families import Family, detect_family
 from latechunk.pipeline.tokenization import SpecialTokens, find_special_tokens
 from latechunk.types import LateChunkError
 
-DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _MINILM_NAMES = {"sentence-transformers/all-minilm-l6-v2", "all-minilm-l6-v2"}
 # Position tables of RoBERTa-style models start after the padding index: 514 rows hold 512 tokens.
 _OFFSET_POSITION_TYPES = {"roberta", "xlm-roberta", "camembert", "jina_embeddings_v3", "xlm_roberta"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Literal
 
 import numpy as np
 
-MergeRule = Literal["center", "first", "mean"]
+from latechunk.defaults import MergeRule
+
 MERGE_RULES: tuple[str, ...] = ("center", "first", "mean")
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from llama_index.core.bridge.pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from latechunk.late_chunker import DEFAULT_MERGE, LateChunker
-from latechunk.pipeline.loading import DEFAULT_MODEL
+from latechunk.defaults import DEFAULT_MERGE, DEFAULT_MODEL
+from latechunk.late_chunker import LateChunker
 from latechunk.pipeline.windows import MergeRule
 
 model_lock = threading.RLock()

@@ -10,7 +10,7 @@ from haystack.utils import ComponentDevice, Secret
 
 from latechunk import Chunk
 from latechunk.chunkers import CHUNKERS
-from latechunk.pipeline.loading import DEFAULT_MODEL
+from latechunk.defaults import DEFAULT_MODEL
 
 from ._loading import DEFAULT_TOKEN, LateChunkerSettings
 

@@ -7,7 +7,7 @@ import asyncio
 from haystack import component
 from haystack.utils import ComponentDevice, Secret
 
-from latechunk.pipeline.loading import DEFAULT_MODEL
+from latechunk.defaults import DEFAULT_MODEL
 
 from ._loading import DEFAULT_TOKEN, LateChunkerSettings
 
