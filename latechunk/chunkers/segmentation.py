@@ -26,8 +26,8 @@ def default_nlp() -> Any:
     nlp.add_pipe("sentencizer")
     nlp.max_length = 10**9
     # Sentence ends need only the tokenizer's suffix rules ("end." -> "end", "."). Infix and URL
-    # matching cost 40 % of the time and move no boundary on QMSum val; without infixes, "file.txt"
-    # or "e.g.x" can no longer be split into two sentences.
+    # matching cost 30-40 % of the time, and infix splits made false sentence ends at a period
+    # inside a word ("Mr.Manly", "file.txt"): on QMSum val, 145 of 26,283 sentences were such.
     nlp.tokenizer.infix_finditer = None
     nlp.tokenizer.url_match = None
     return nlp

@@ -130,3 +130,12 @@ def test_late_chunker_uses_sentence_chunks_by_default(minilm_path, offsets_of):
     chunks = lc.chunk_and_embed(text)
     assert [(c.start, c.end) for c in chunks] == SentenceChunker(max_tokens=16).split(text, offsets_of(text))
     assert all(0 < c.token_count <= 16 for c in chunks)
+
+
+def test_a_period_inside_a_word_does_not_end_a_sentence():
+    text = "The first will be from Mr.Samson. Open config.yaml now. Done."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "The first will be from Mr.Samson.",
+        "Open config.yaml now.",
+        "Done.",
+    ]
