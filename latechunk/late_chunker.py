@@ -169,8 +169,7 @@ class LateChunker:
         if isinstance(documents, str):
             return self.chunk_and_embed([documents], task=task, late_chunking=late_chunking, dimensions=dimensions)[0]
         texts = _as_text_list(documents, "documents")
-        task = self._check_task(task) if task is not None else self.task
-        dimensions = self._check_dimensions(dimensions) or self.dimensions
+        task, dimensions = self._resolve(task, dimensions)
         tokenized = tokenize(self.tokenizer, texts)
         if self.chunker.needs_token_vectors:  # boundaries come from the late pass itself
             chunk_lists, vectors = self._chunk_by_vectors(texts, tokenized, task, dimensions)
@@ -220,8 +219,7 @@ class LateChunker:
         if isinstance(texts, str):
             return self.embed([texts], task=task, late_chunking=late_chunking, dimensions=dimensions)[0]
         items = _as_text_list(texts, "texts")
-        task = self._check_task(task) if task is not None else self.task
-        dimensions = self._check_dimensions(dimensions) or self.dimensions
+        task, dimensions = self._resolve(task, dimensions)
         if not items:
             return np.zeros((0, dimensions or self.loaded.dim), dtype=np.float32)
         if not late_chunking:
@@ -241,14 +239,7 @@ class LateChunker:
         dimensions: int | None = None,
     ) -> list[Chunk]:
         """Late-chunk ``document`` along caller-given character spans ``(start, end)``."""
-        if not isinstance(document, str):
-            raise TypeError(f"document is {type(document).__name__}, expected str")
-        task = self._check_task(task) if task is not None else self.task
-        dimensions = self._check_dimensions(dimensions) or self.dimensions
-        checked = validate_spans(document, spans)
-        return self._embed_document_spans(
-            document, checked, task, dimensions, pool_special=self.pool_special_tokens, what="spans"
-        )
+        return self.embed_span_sets(document, [spans], task=task, dimensions=dimensions)[0]
 
     def embed_span_sets(
         self,
@@ -264,8 +255,7 @@ class LateChunker:
         """
         if not isinstance(document, str):
             raise TypeError(f"document is {type(document).__name__}, expected str")
-        task = self._check_task(task) if task is not None else self.task
-        dimensions = self._check_dimensions(dimensions) or self.dimensions
+        task, dimensions = self._resolve(task, dimensions)
         checked = [validate_spans(document, spans) for spans in span_sets]
         flat = [span for spans in checked for span in spans]
         chunks = self._embed_document_spans(
@@ -401,6 +391,11 @@ class LateChunker:
                 )
             return
         switcher.set_task(task)
+
+    def _resolve(self, task: str | None, dimensions: int | None) -> tuple[str | None, int | None]:
+        """A call's task and dimensions, checked, or this chunker's defaults."""
+        task = self._check_task(task) if task is not None else self.task
+        return task, self._check_dimensions(dimensions) or self.dimensions
 
     def _check_task(self, task: str | None) -> str | None:
         task = normalize_task(task)

@@ -204,7 +204,6 @@ class Encoder:
         loaded = self.loaded
         device = loaded.device
         buffer = torch.zeros(buffer_size, loaded.dim, dtype=torch.float32, device=device)
-        weight_sum = np.zeros(buffer_size, dtype=np.float64)
         lengths = [len(x.ids) for x in inputs]
         for batch in token_budget_batches(lengths, self.max_batch_tokens, self.batch_size):
             longest = max(lengths[i] for i in batch)
@@ -216,7 +215,6 @@ class Encoder:
             dest = np.concatenate([inputs[i].dest for i in batch])
             weight = np.concatenate([inputs[i].weight for i in batch])
             used = weight > 0
-            weight_sum += np.bincount(dest[used], weights=weight[used], minlength=buffer_size)
             hidden = self._forward(ids, mask)
             packed = hidden[torch.from_numpy(mask).to(device).bool()]
             keep = torch.from_numpy(np.flatnonzero(used)).to(device)
@@ -224,6 +222,7 @@ class Encoder:
             vectors *= torch.from_numpy(weight[used]).to(device).unsqueeze(1)
             buffer.index_add_(0, torch.from_numpy(dest[used]).to(device), vectors)
             self.tokens_run += int(mask.sum())
+        weight_sum = _weight_sums(inputs, buffer_size)
         if np.any(weight_sum <= 0):
             raise RuntimeError("internal error: a token received no vector from any window")
         return buffer / torch.from_numpy(weight_sum).to(device=device, dtype=torch.float32).unsqueeze(1)
@@ -260,6 +259,14 @@ class Encoder:
         pooled = mean_pool(buffer, span_ids, token_ids, offset)
         sizes = [len(r.token_spans) for r in group]
         return list(torch.split(pooled, sizes))
+
+
+def _weight_sums(inputs: list[_WindowInput], buffer_size: int) -> np.ndarray:
+    """Total merge weight each buffer position receives from all windows."""
+    dest = np.concatenate([x.dest for x in inputs])
+    weight = np.concatenate([x.weight for x in inputs])
+    used = weight > 0
+    return np.bincount(dest[used], weights=weight[used], minlength=buffer_size)
 
 
 def _positions(start: int, count: int, used: bool) -> np.ndarray:
