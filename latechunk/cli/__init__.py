@@ -1,4 +1,4 @@
-"""The ``latechunk`` command: ``index`` documents into a store, ``search`` it, ``eval`` (when installed)."""
+"""The ``latechunk`` command: ``index`` documents into a store, ``search`` it, ``eval`` (when installed), ``serve``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from latechunk.cli import index, search
 from latechunk.cli.errors import CliError
+from latechunk.serve import command as serve_command
 from latechunk.types import LateChunkError
 
 EPILOG = (
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_parser(subparsers)
     search.add_parser(subparsers)
     _add_eval(subparsers)
+    serve_command.add_parser(subparsers)
     return parser
 
 
