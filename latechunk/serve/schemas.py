@@ -57,6 +57,15 @@ class _Common(BaseModel):
     encoding_type: EmbeddingType | None = Field(default=None, description="LlamaIndex's name for `embedding_type`.")
     normalized: bool = Field(default=True, description="L2-normalise every vector (after `dimensions`).")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _null_means_default(cls, data: Any) -> Any:
+        """Clients that send ``"late_chunking": null`` (or another switch as null) get its default."""
+        if isinstance(data, dict):
+            switches = ("late_chunking", "truncate", "normalized")
+            return {k: v for k, v in data.items() if not (k in switches and v is None)}
+        return data
+
     @field_validator("input", mode="before")
     @classmethod
     def _check_input(cls, value: Any) -> Any:

@@ -122,5 +122,7 @@ def test_truncate_with_late_chunking_refuses_an_input_past_the_window(server):
 
 
 def test_unknown_fields_are_ignored_and_model_is_free(server, minilm):
-    body = post(server, input=TEXTS[:1], model="jina-embeddings-v3", user="someone", something_else=1)
+    body = post(
+        server, input=TEXTS[:1], model="jina-embeddings-v3", user="someone", something_else=1, late_chunking=None
+    )
     np.testing.assert_allclose(vectors(body), minilm.embed(TEXTS[:1]), atol=ATOL)
