@@ -118,11 +118,19 @@ class Service:
             self._admitted += 1
             self._update_gauges()
         try:
-            return await asyncio.wrap_future(self._pool.submit(self._tracked, work))
-        finally:
-            with self._lock:
-                self._admitted -= 1
-                self._update_gauges()
+            future = self._pool.submit(self._tracked, work)
+        except RuntimeError:  # the pool is shutting down
+            self._release()
+            raise Overloaded("the server is shutting down", self.settings.retry_after_s) from None
+        # The slot is freed when the work ends, not when the caller stops waiting (a client that
+        # disconnects does not stop its model call), so the bound holds for the running work too.
+        future.add_done_callback(self._release)
+        return await asyncio.wrap_future(future)
+
+    def _release(self, _future: object = None) -> None:
+        with self._lock:
+            self._admitted -= 1
+            self._update_gauges()
 
     def _tracked(self, work: Callable[[], T]) -> T:
         with self._lock:

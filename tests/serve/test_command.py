@@ -66,7 +66,7 @@ def test_process_finishes_in_flight_requests_on_sigterm(minilm_path, tmp_path):
                 time.sleep(0.1)
             assert client.post("/v1/embeddings", json={"input": ["x"]}).status_code == 401
             result = {}
-            document = "The lighthouse lens was ground by hand over many months. " * 500
+            document = "The lighthouse lens was ground by hand over many months. " * 150
 
             def slow():
                 result["response"] = client.post("/v1/chunk-embed", json={"input": [document]}, headers=auth)
@@ -93,3 +93,12 @@ def test_process_finishes_in_flight_requests_on_sigterm(minilm_path, tmp_path):
     ]
     assert any(a["path"] == "/v1/chunk-embed" and a["status"] == 200 for a in access)
     assert any(a["path"] == "/v1/embeddings" and a["status"] == 401 for a in access)
+
+
+def test_importing_latechunk_and_its_cli_loads_no_web_framework():
+    code = (
+        "import sys, latechunk, latechunk.cli, latechunk.serve, latechunk.serve.command\n"
+        "loaded = [m for m in ('fastapi', 'uvicorn', 'starlette', 'prometheus_client') if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env=dict(os.environ, PYTHONPATH=os.getcwd()))
