@@ -31,22 +31,18 @@ def test_tiny_model_uses_the_full_long_window(tiny):
 def test_a_20000_token_document_gives_every_token_a_vector(tiny):
     text = long_document(tiny, 20_000)
     n_tokens = len(tiny.tokenizer(text, add_special_tokens=False)["input_ids"])
-    seen = {}
-
-    def record(index, token_vectors):
-        seen[index] = token_vectors.clone()
-        return np.array([[0, n_tokens]])
-
     (tokens,) = tokenize(tiny.tokenizer, [text])
     request = EncodeRequest(tokens.ids, np.zeros(0, np.int64), np.zeros((0, 2), np.int64), True)
     before = tiny.tokens_run
-    (pooled,) = tiny.encoder.encode([request], tiny.window, record)
-    vectors = seen[0]
+    ((index, sequence),) = list(tiny.encoder.sequence_vectors([request], tiny.window, None))
+    vectors = sequence[1:-1]  # content tokens: the lead and trail special tokens sit at both ends
+    assert index == 0 and sequence.shape == (n_tokens + 2, tiny.loaded.dim)
     assert vectors.shape == (n_tokens, tiny.loaded.dim)
     assert torch.isfinite(vectors).all() and (vectors.abs().sum(1) > 0).all()
-    windows = plan_windows(n_tokens, 8190, 8190, tiny.window.overlap)
+    windows = plan_windows(n_tokens, 8190, 8190, tiny.window.overlap, tiny.window.merge)
     assert len(windows) >= 3
     assert tiny.tokens_run - before == sum(w.end - w.start for w in windows) + 2 * len(windows)
+    pooled = tiny.encoder.pool_sequence(request.with_spans(np.array([[0, n_tokens]])), sequence)
     assert pooled.shape == (1, tiny.loaded.dim)
 
 
