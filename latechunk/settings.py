@@ -122,7 +122,9 @@ class LateChunkerSettings:
         elif not isinstance(chunker, str):
             raise SettingsTypeError(f"chunker must be a name or a Chunker instance, got {type(chunker).__name__}")
         elif chunker not in CHUNKERS:
-            raise SettingsError(f"chunker must be one of {', '.join(sorted(CHUNKERS))} or a Chunker, got {chunker!r}")
+            raise SettingsError(
+                f"unknown chunker {chunker!r}: chunker must be one of {', '.join(sorted(CHUNKERS))} or a Chunker"
+            )
         object.__setattr__(self, "chunk_size", check_int("chunk_size", self.chunk_size, 1, optional=True))
 
     def replace(self, **changes: Any) -> LateChunkerSettings:

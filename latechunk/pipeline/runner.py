@@ -58,7 +58,7 @@ class ModelRunner:
         self.lock = threading.RLock()
         """Held from a task switch to the last forward pass of that task."""
         self.forward_calls = 0
-        self.batches_run = 0
+        self.jobs_taken = 0
         self._pending: list[_Job] = []
         self._wake = threading.Condition()
         self._worker: threading.Thread | None = None
@@ -108,6 +108,7 @@ class ModelRunner:
                 while not self._pending:
                     self._wake.wait()
                 jobs, self._pending = self._pending, []
+                self.jobs_taken += len(jobs)
             for task, same_task in _group_by_task(jobs):
                 self._run_task(task, same_task)
 
@@ -139,7 +140,6 @@ class ModelRunner:
             ids[row, : len(sequence)] = sequence
             mask[row, : len(sequence)] = 1
         self.forward_calls += 1
-        self.batches_run += 1
         output = self.model(
             input_ids=torch.from_numpy(ids).to(self.device), attention_mask=torch.from_numpy(mask).to(self.device)
         )

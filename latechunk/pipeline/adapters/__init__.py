@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from latechunk.errors import CheckpointError
 from latechunk.pipeline.adapters.checkpoint import tensor_names, weight_files
 from latechunk.pipeline.adapters.merged import LoraFactors, MergedLoraSwitcher
 from latechunk.pipeline.adapters.names import adapter_folder, download_options, model_options
 from latechunk.pipeline.adapters.original import is_original_layout, load_original
 from latechunk.pipeline.adapters.peft_layout import PeftTaskSwitcher, load_peft_layout
-from latechunk.errors import CheckpointError
 
 
 class TaskSwitcher(Protocol):

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from latechunk.pipeline.families import normalize_task
 from latechunk.errors import CheckpointError, UnknownTaskError
+from latechunk.pipeline.families import normalize_task
 
 _ROWS = 16384  # rows merged at once: bounds the float32 scratch of a 250k-row embedding table
 

@@ -16,9 +16,9 @@ from typing import Any
 import torch
 from torch import nn
 
+from latechunk.errors import CheckpointError
 from latechunk.pipeline.adapters.merged import LoraFactors, MergedLoraSwitcher
 from latechunk.pipeline.adapters.names import task_order
-from latechunk.errors import CheckpointError
 
 _PREFIX = "roberta."
 _ORIGINAL = ".parametrizations.weight.original"

@@ -7,9 +7,9 @@ from typing import Any
 
 from torch import nn
 
+from latechunk.errors import CheckpointError, UnknownTaskError
 from latechunk.pipeline.adapters.names import adapter_folder, download_options, model_options
 from latechunk.pipeline.families import TASKS, normalize_task
-from latechunk.errors import CheckpointError, UnknownTaskError
 
 PEFT_HINT = 'the task adapters of jina-embeddings-v3-hf are PEFT adapters; install PEFT: pip install "latechunk[peft]"'
 
