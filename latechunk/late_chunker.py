@@ -324,14 +324,17 @@ class LateChunker:
         return np.concatenate(self._encode(requests, task, dimensions))
 
     def _encode(self, requests: list[EncodeRequest], task: str | None, dimensions: int | None) -> list[np.ndarray]:
-        return self._finish(self.encoder.encode(requests, self.window, task), dimensions)
+        """Each request's finished span vectors (views of one matrix: no per-request copy)."""
+        pooled = self.encoder.encode_matrix(requests, self.window, task)
+        matrix = finish(pooled, dimensions, self.normalize_embeddings, in_place=True)
+        return np.split(matrix, np.cumsum([len(r.token_spans) for r in requests])[:-1]) if requests else []
 
     def _finish(self, pooled: list[Any], dimensions: int | None) -> list[np.ndarray]:
         if not pooled:
             return []
         import torch
 
-        matrix = finish(torch.cat(pooled), dimensions, self.normalize_embeddings)
+        matrix = finish(torch.cat(pooled), dimensions, self.normalize_embeddings, in_place=True)
         return np.split(matrix, np.cumsum([len(p) for p in pooled])[:-1])
 
     def _prefix_ids(self, task: str | None) -> np.ndarray:

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 
 from latechunk.defaults import MergeRule
 from latechunk.errors import AlignmentError
-from latechunk.pipeline.merging import TokenBlock, WindowInput, merged_blocks
+from latechunk.pipeline.merging import MergeStats, TokenBlock, WindowInput, merged_blocks
 from latechunk.pipeline.pooling import SpanPooler
 from latechunk.pipeline.runner import ModelRunner
 from latechunk.pipeline.tokenization import SpecialTokens
@@ -116,21 +116,27 @@ class Encoder:
         self.group_tokens = group_tokens
         self.show_progress_bar = show_progress_bar
         self.tokens_run = 0
+        self.merge_stats = MergeStats()
+        """The most token vectors the merge held at once, over every call so far."""
 
     # ------------------------------------------------------------------ phase 1 + 2, streamed
-    @torch.inference_mode()
     def encode(self, requests: Sequence[EncodeRequest], window: WindowSettings, task: str | None) -> list[torch.Tensor]:
         """Pooled (un-normalised) span vectors of each request, in request order."""
+        matrix = self.encode_matrix(requests, window, task)
+        sizes = [len(r.token_spans) for r in requests]
+        return list(torch.split(matrix, sizes)) if requests else []
+
+    @torch.inference_mode()
+    def encode_matrix(
+        self, requests: Sequence[EncodeRequest], window: WindowSettings, task: str | None
+    ) -> torch.Tensor:
+        """Every request's pooled span vectors in one ``(spans, dim)`` matrix, in request order.
+
+        A request with no span to pool is not run.
+        """
         for index, request in enumerate(requests):
             check_spans(index, request)
-        empty = torch.zeros(0, self.dim, dtype=torch.float32, device=self.device)
-        busy = [i for i, request in enumerate(requests) if len(request.token_spans)]  # nothing to pool: not run
-        if len(busy) < len(requests):
-            pooled = self.encode([requests[i] for i in busy], window, task) if busy else []
-            result = [empty] * len(requests)
-            for i, vectors in zip(busy, pooled, strict=True):
-                result[i] = vectors
-            return result
+        requests = [request for request in requests if len(request.token_spans)]
         layouts = self.layouts(requests)
         segments, offsets = [], [0]
         for request, layout in zip(requests, layouts, strict=True):
@@ -141,8 +147,7 @@ class Encoder:
         )
         for block in self._blocks(requests, layouts, window, task):
             pooler.add(block.start, block.vectors)
-        pooled = pooler.means()
-        return [pooled[a:b] for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
+        return pooler.means()
 
     # ------------------------------------------------------------------ phase 1 alone
     @torch.inference_mode()
@@ -196,9 +201,8 @@ class Encoder:
         )
         progress = tqdm(total=total, unit="tok", unit_scale=True, desc="encoding", disable=not self._progress(total))
         with progress:
-            for block in merged_blocks(
-                windows, lambda ids: self._run(task, ids), self.dim, self.device, self.group_tokens
-            ):
+            run = lambda ids: self._run(task, ids)  # noqa: E731
+            for block in merged_blocks(windows, run, self.dim, self.device, self.group_tokens, self.merge_stats):
                 progress.update(len(block.vectors))
                 yield block
 

@@ -47,19 +47,31 @@ class TokenBlock:
         return self.start + len(self.vectors)
 
 
+@dataclass
+class MergeStats:
+    """What the merge held at its largest: token vectors alive in the merge buffer at once."""
+
+    peak_buffer_tokens: int = 0
+
+
 RunGroup = Callable[[list[np.ndarray]], Iterable[BatchResult]]
 """Runs a group's token sequences through the model, yielding their hidden states batch by batch."""
 
 
 def merged_blocks(
-    windows: Iterable[WindowInput], run: RunGroup, dim: int, device: torch.device, group_tokens: int
+    windows: Iterable[WindowInput],
+    run: RunGroup,
+    dim: int,
+    device: torch.device,
+    group_tokens: int,
+    stats: MergeStats | None = None,
 ) -> Iterator[TokenBlock]:
     """Merged token vectors, in stream order, from windows given in stream order.
 
     A position seen by several windows gets the weighted mean of their vectors. Windows must come
     in order: each one's lowest position is at or after the previous one's.
     """
-    merger = _Merger(dim, device)
+    merger = _Merger(dim, device, stats or MergeStats())
     group: list[WindowInput] = []
     size = 0
     for window in windows:
@@ -75,7 +87,8 @@ def merged_blocks(
 class _Merger:
     """The running sums of positions not yet final, carried from one group to the next."""
 
-    def __init__(self, dim: int, device: torch.device) -> None:
+    def __init__(self, dim: int, device: torch.device, stats: MergeStats) -> None:
+        self.stats = stats
         self.dim = dim
         self.device = device
         self.start: int | None = None
@@ -86,6 +99,7 @@ class _Merger:
         start = group[0].first_position if self.start is None else self.start
         end = max(start + len(self.carry), max(w.last_position for w in group) + 1)
         buffer = torch.zeros(end - start, self.dim, dtype=torch.float32, device=self.device)
+        self.stats.peak_buffer_tokens = max(self.stats.peak_buffer_tokens, end - start)
         buffer[: len(self.carry)] = self.carry
         weight = np.zeros(end - start, dtype=np.float64)
         weight[: len(self.carry_weight)] = self.carry_weight

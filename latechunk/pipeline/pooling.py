@@ -73,17 +73,23 @@ class SpanPooler:
         self.sums.index_add_(0, torch.from_numpy(ids).to(vectors.device), sums)
 
     def means(self) -> torch.Tensor:
-        """The span means (a span with no token gives a zero vector)."""
+        """The span means (a span with no token gives a zero vector), computed in place of the sums."""
         if self._next < len(self.segments) or len(self._open):
             raise RuntimeError("internal error: the token stream ended before every span was complete")
         counts = torch.from_numpy(np.maximum(self.counts, 1)).to(self.sums.device, torch.float32)
-        return self.sums / counts.unsqueeze(1)
+        return self.sums.div_(counts.unsqueeze(1))
 
 
-def finish(vectors: torch.Tensor, dimensions: int | None, normalize: bool) -> np.ndarray:
-    """Matryoshka-truncate to ``dimensions``, L2-normalise, and return float32 numpy."""
+@torch.inference_mode()
+def finish(vectors: torch.Tensor, dimensions: int | None, normalize: bool, in_place: bool = False) -> np.ndarray:
+    """Matryoshka-truncate to ``dimensions``, L2-normalise, and return float32 numpy.
+
+    ``in_place``: normalise the caller's float32 matrix itself (no copy of a matrix that may hold
+    millions of chunk vectors).
+    """
+    vectors = vectors.float() if in_place else vectors.float().clone()
     if dimensions is not None:
         vectors = vectors[:, :dimensions]
-    if normalize:
-        vectors = torch.nn.functional.normalize(vectors.float(), p=2, dim=1)
-    return vectors.float().cpu().numpy()
+    if normalize:  # what torch.nn.functional.normalize computes, without a second matrix
+        vectors.div_(vectors.norm(p=2, dim=1, keepdim=True).clamp_min(1e-12))
+    return vectors.cpu().numpy()

@@ -65,3 +65,36 @@ def test_one_window_document_equals_the_model_output_mean(tiny):
 def test_a_task_without_adapters_raises(tiny):
     with pytest.raises(ValueError, match="adapter"):
         tiny.embed("x", task="retrieval.query")
+
+
+def test_streaming_merge_equals_the_whole_buffer_and_holds_a_few_windows(tiny):
+    text = long_document(tiny, 6_000)
+    whole = LateChunker(tiny.model_name, max_length=128, chunk_size=24)
+    whole.encoder.group_tokens = 10**9  # one group: every token vector of the document at once
+    streamed = LateChunker(tiny.model_name, max_length=128, chunk_size=24)
+    streamed.encoder.group_tokens = 256  # two windows per group
+    expected = whole.chunk_and_embed(text)
+    got = streamed.chunk_and_embed(text)
+    assert [(c.start, c.end) for c in got] == [(c.start, c.end) for c in expected] and len(got) > 100
+    np.testing.assert_allclose(
+        np.stack([c.embedding for c in got]), np.stack([c.embedding for c in expected]), atol=1e-6, rtol=0
+    )
+    n_tokens = len(tiny.tokenizer(text, add_special_tokens=False)["input_ids"])
+    assert whole.encoder.merge_stats.peak_buffer_tokens >= n_tokens
+    # the group (two windows) plus the overlap carried to the next group, never the document
+    assert streamed.encoder.merge_stats.peak_buffer_tokens <= 256 + 128
+
+
+def test_two_phases_pool_what_the_stream_pools(tiny):
+    text = long_document(tiny, 3_000)
+    chunker = LateChunker(tiny.model_name, max_length=256, chunk_size=40)
+    chunks = chunker.chunk_and_embed(text)
+    (tokens,) = tokenize(chunker.tokenizer, [text])
+    spans = np.array([(c.start, c.end) for c in chunks])
+    from latechunk.chunkers import tokens_in_spans
+
+    first, last = tokens_in_spans(tokens.offsets, spans)
+    request = EncodeRequest(tokens.ids, np.zeros(0, np.int64), np.stack([first, last], 1), True)
+    ((_, sequence),) = list(chunker.encoder.sequence_vectors([request], chunker.window, None))
+    pooled = torch.nn.functional.normalize(chunker.encoder.pool_sequence(request, sequence), dim=1).numpy()
+    np.testing.assert_allclose(pooled, np.stack([c.embedding for c in chunks]), atol=1e-6, rtol=0)
