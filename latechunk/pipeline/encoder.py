@@ -102,8 +102,8 @@ class Encoder:
         dim: int,
         device: torch.device,
         *,
-        batch_size: int = 32,
-        max_batch_tokens: int = 16384,
+        batch_size: int,
+        max_batch_tokens: int,
         group_tokens: int = DEFAULT_GROUP_TOKENS,
         show_progress_bar: bool | None = None,
     ) -> None:

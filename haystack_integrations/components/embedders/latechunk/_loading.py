@@ -12,6 +12,7 @@ import inspect
 from typing import Any, ClassVar
 
 from haystack import default_from_dict, default_to_dict
+from haystack.core.serialization import allow_deserialization_module
 from haystack.utils import ComponentDevice, Secret
 
 from latechunk import LateChunker
@@ -19,6 +20,10 @@ from latechunk.chunkers import Chunker
 from latechunk.chunkers.serialization import chunker_to_dict
 from latechunk.errors import SettingsTypeError
 from latechunk.settings import Group, LateChunkerSettings, setting_fields
+
+# latechunk's own chunkers may appear in a saved pipeline (a chunker instance as a parameter); a chunker
+# class from elsewhere needs the user's say-so, as any class does in Haystack
+allow_deserialization_module("latechunk.chunkers")
 
 DEFAULT_TOKEN = Secret.from_env_var(["HF_API_TOKEN", "HF_TOKEN"], strict=False)
 """The Hugging Face token the components read by default (none set: no token)."""
