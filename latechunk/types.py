@@ -18,7 +18,7 @@ Span = tuple[int, int]
 """A half-open character range ``(start, end)`` into a document's text."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Chunk:
     """One chunk of a document and its (contextual) embedding.
 

@@ -24,8 +24,9 @@ from latechunk.pipeline.runner import ModelRunner
 from latechunk.pipeline.tokenization import SpecialTokens
 from latechunk.pipeline.windows import plan_windows
 
-DEFAULT_GROUP_TOKENS = 65536
-"""Window tokens run between two merges: bounds the merge buffer (``group × dim`` floats)."""
+DEFAULT_GROUP_TOKENS = 32768
+"""Window tokens run between two merges: bounds the merge buffer and the hidden states waiting to be
+merged (``group × dim`` floats each); windows are sorted by length within a group."""
 
 
 @dataclass(frozen=True)
