@@ -23,10 +23,11 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from latechunk.defaults import DEFAULT_MERGE
 from latechunk.pipeline.adapters import LoraFactors, MergedLoraSwitcher
 from latechunk.pipeline.encoder import Encoder, EncodeRequest, WindowSettings
-from latechunk.pipeline.families import FAMILIES, TASKS
-from latechunk.pipeline.loading import LoadedModel
+from latechunk.pipeline.families import TASKS
+from latechunk.pipeline.runner import ModelRunner
 from latechunk.pipeline.tokenization import SpecialTokens
 
 RANK = 4
@@ -93,17 +94,9 @@ def sync(device: torch.device) -> None:
 
 def engine_for(model, device: torch.device, dtype: torch.dtype, window: int) -> Encoder:
     """latechunk's encoder around the model, with XLM-R's special tokens (no tokenizer is needed)."""
-    loaded = LoadedModel(
-        model=model,
-        tokenizer=None,
-        family=FAMILIES["jina-embeddings-v3"],
-        device=device,
-        dtype=dtype,
-        max_length=window,
-        special=SpecialTokens(lead=(0,), trail=(2,), pad_id=1),
-        name="random jina-embeddings-v3",
-    )
-    return Encoder(loaded, batch_size=1, max_batch_tokens=window)
+    special = SpecialTokens(lead=(0,), trail=(2,), pad_id=1)
+    runner = ModelRunner(model, device, special.pad_id)
+    return Encoder(runner, special, model.config.hidden_size, device, batch_size=1, max_batch_tokens=window)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -164,8 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     spans = np.array([(s, min(s + CHUNK_TOKENS, len(content))) for s in range(0, len(content), CHUNK_TOKENS)])
     request = EncodeRequest(content, np.arange(3, 3 + PREFIX_TOKENS, dtype=np.int64), spans, pool_special=True)
     encoder = engine_for(model, device, dtype, window)
-    settings = WindowSettings(max_length=window, overlap=window // 4)
-    seconds, peak = timed(lambda: encoder.encode([request], settings), device, args.repeats)
+    settings = WindowSettings(max_length=window, overlap=window // 4, merge=DEFAULT_MERGE)
+    seconds, peak = timed(lambda: encoder.encode([request], settings, None), device, args.repeats)
     rows.append((f"late chunking, {len(spans)} chunks", seconds, peak))
     switcher.set_task(None)
 

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from latechunk.types import AlignmentError, Chunk, LateChunkError, LateChunkWarning, Span, UnknownTaskError
+from latechunk.errors import (
+    AlignmentError,
+    CheckpointError,
+    InputTypeError,
+    InvalidTextError,
+    LateChunkError,
+    LateChunkWarning,
+    SettingsError,
+    SettingsTypeError,
+    UnknownTaskError,
+)
+from latechunk.settings import LateChunkerSettings
+from latechunk.types import Chunk, Span
 
 if TYPE_CHECKING:
     from latechunk.late_chunker import LateChunker
@@ -13,10 +25,16 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AlignmentError",
+    "CheckpointError",
     "Chunk",
+    "InputTypeError",
+    "InvalidTextError",
     "LateChunkError",
     "LateChunkWarning",
     "LateChunker",
+    "LateChunkerSettings",
+    "SettingsError",
+    "SettingsTypeError",
     "Span",
     "UnknownTaskError",
     "__version__",

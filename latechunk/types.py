@@ -7,11 +7,18 @@ from typing import Any
 
 import numpy as np
 
+from latechunk.errors import (  # noqa: F401 - re-exported: the types module was their first home
+    AlignmentError,
+    LateChunkError,
+    LateChunkWarning,
+    UnknownTaskError,
+)
+
 Span = tuple[int, int]
 """A half-open character range ``(start, end)`` into a document's text."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Chunk:
     """One chunk of a document and its (contextual) embedding.
 
@@ -33,19 +40,3 @@ class Chunk:
             f"Chunk(index={self.index}, start={self.start}, end={self.end}, "
             f"tokens={self.token_count}, dim={dim}, text={shown!r})"
         )
-
-
-class LateChunkError(ValueError):
-    """Base class of the errors latechunk raises on bad input or settings."""
-
-
-class AlignmentError(LateChunkError):
-    """A character span and the tokenizer's offsets do not line up."""
-
-
-class UnknownTaskError(LateChunkError):
-    """The model has no such task."""
-
-
-class LateChunkWarning(UserWarning):
-    """A document gave a documented but possibly surprising result."""

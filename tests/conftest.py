@@ -56,3 +56,13 @@ def e5_like_path(minilm_path, tmp_path_factory) -> str:
     folder = tmp_path_factory.mktemp("models") / "e5-small-test"
     shutil.copytree(minilm_path, folder)
     return str(folder)
+
+
+@pytest.fixture(scope="session")
+def jina_adapter_folders(tmp_path_factory) -> dict[str, str]:
+    """Tiny jina-embeddings-v3 checkpoints with five task adapters, in the original and the -hf layout."""
+    from .pipeline import jina_checkpoints as jc
+
+    tiny = jc.make_weights(seed=0)
+    root = tmp_path_factory.mktemp("tiny-adapters")  # no "jina" in the path: detection must come from the files
+    return {"original": str(jc.write_original(tiny, root / "original")), "hf": str(jc.write_hf(tiny, root / "hf"))}

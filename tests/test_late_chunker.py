@@ -176,7 +176,7 @@ def test_later_windows_repeat_the_prefix(e5_like_path):
         before = lc.tokens_run
         lc.chunk_and_embed(text)
         later_capacity = 62 - (n_prefix if repeat else 0)
-        windows = plan_windows(n_tokens, 62 - n_prefix, later_capacity, 0)
+        windows = plan_windows(n_tokens, 62 - n_prefix, later_capacity, 0, lc.window.merge)
         content = sum(w.end - w.start for w in windows)
         prefixes = n_prefix * (len(windows) if repeat else 1)
         assert lc.tokens_run - before == content + 2 * len(windows) + prefixes

@@ -87,24 +87,16 @@ class SemanticChunker(Chunker):
 def sentence_similarities(token_vectors: Any, first: np.ndarray, last: np.ndarray) -> np.ndarray:
     """Cosine similarity of each pair of consecutive units, from the sums of their token vectors.
 
-    Unit ``u`` holds tokens ``[first[u], last[u])``. The sums are one ``embedding_bag`` on the
-    vectors' device (deterministic there, unlike a scatter-add); only ``n - 1`` numbers come back.
+    Unit ``u`` holds tokens ``[first[u], last[u])``. The sums come from the engine's own pooling
+    (deterministic on every device); only ``n - 1`` numbers come back.
     """
     import torch
 
+    from latechunk.pipeline.pooling import segment_sums
+
     if len(first) < 2:
         return np.zeros(0, dtype=np.float64)
-    vectors = torch.as_tensor(token_vectors)
-    lengths = last - first
-    starts = np.cumsum(lengths) - lengths
-    token_ids = np.repeat(first - starts, lengths) + np.arange(int(lengths.sum()))
-    sums = torch.nn.functional.embedding_bag(
-        torch.from_numpy(token_ids).to(vectors.device),
-        vectors.float(),
-        torch.from_numpy(starts).to(vectors.device),
-        mode="sum",
-    )
-    units = torch.nn.functional.normalize(sums, dim=1)
+    units = torch.nn.functional.normalize(segment_sums(torch.as_tensor(token_vectors), first, last), dim=1)
     return (units[:-1] * units[1:]).sum(dim=1).double().cpu().numpy()
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict, dataclass, fields
+import typing
+from dataclasses import MISSING, asdict, dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from latechunk.chunkers import CHUNKERS
 from latechunk.cli.errors import CliError
-from latechunk.defaults import DEFAULT_CHUNK_TOKENS
+from latechunk.defaults import DEFAULT_CHUNK_TOKENS, DEFAULT_MERGE, MERGE_RULES
 from latechunk.pipeline.families import normalize_task
+from latechunk.settings import LateChunkerSettings, setting_fields
 
 if TYPE_CHECKING:
     from latechunk import LateChunker
@@ -32,6 +34,12 @@ class BuildSettings:
     max_length: int
     task: str | None
     latechunk_version: str
+    # recorded since the settings became one source; a store written before holds the defaults of then
+    overlap: int | None = None
+    merge: str = DEFAULT_MERGE
+    pool_special_tokens: bool = True
+    repeat_prefix: bool = True
+    normalize_embeddings: bool = True
 
     def to_payload(self) -> dict[str, Any]:
         return asdict(self)
@@ -39,10 +47,15 @@ class BuildSettings:
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> BuildSettings:
         names = {f.name for f in fields(cls)}
-        missing = names - set(payload)
+        required = {f.name for f in fields(cls) if f.default is MISSING}
+        missing = required - set(payload)
         if missing:
             raise CliError(f"the store's settings lack {', '.join(sorted(missing))}; re-index into a new --store")
-        return cls(**{name: payload[name] for name in names})
+        return cls(**{name: payload[name] for name in names if name in payload})
+
+    def vector_settings(self) -> dict[str, Any]:
+        """The LateChunker settings every vector in the store was made with."""
+        return {name: getattr(self, name) for name in STORED_SETTINGS}
 
     @classmethod
     def from_chunker(cls, chunker: LateChunker, chunker_name: str, chunk_size: int) -> BuildSettings:
@@ -57,6 +70,11 @@ class BuildSettings:
             max_length=chunker.max_length,
             task=chunker.task,
             latechunk_version=__version__,
+            overlap=chunker.window.overlap,
+            merge=chunker.window.merge,
+            pool_special_tokens=chunker.pool_special_tokens,
+            repeat_prefix=chunker.window.repeat_prefix,
+            normalize_embeddings=chunker.normalize_embeddings,
         )
 
 
@@ -75,22 +93,65 @@ def positive_int(value: str) -> int:
     return number
 
 
+CLI_OMITTED = ("token", "show_progress_bar")
+"""Settings with no option: the token comes from HF_TOKEN, and each command shows its own progress."""
+STORED_SETTINGS = (
+    "model",
+    "dimensions",
+    "chunker",
+    "chunk_size",
+    "max_length",
+    "task",
+    "overlap",
+    "merge",
+    "pool_special_tokens",
+    "repeat_prefix",
+    "normalize_embeddings",
+)
+"""Settings that change the vectors: a store keeps them, and later commands use or check them."""
+
+
 def add_model_options(parser: argparse.ArgumentParser, *, indexing: bool) -> None:
-    """Options that choose the model; left out, they take the store's settings or the API's defaults."""
-    group = parser.add_argument_group("model (default: the store's settings, else the Python API's defaults)")
-    group.add_argument("--model", help="hub id or local folder (default: sentence-transformers/all-MiniLM-L6-v2)")
-    default_task = DEFAULT_PASSAGE_TASK if indexing else DEFAULT_QUERY_TASK
-    group.add_argument("--task", help=f"task that picks the model's instruction prefix (default: {default_task})")
-    group.add_argument("--dimensions", type=positive_int, help="Matryoshka truncation of every vector")
-    group.add_argument(
-        "--max-length", type=positive_int, help="window size in tokens (default: the length the model was tuned for)"
-    )
-    group.add_argument("--device", help="cpu, cuda, cuda:1, mps, ... (default: automatic)")
-    if indexing:
-        group.add_argument("--chunker", choices=sorted(CHUNKERS), help=f"chunking (default: {DEFAULT_CHUNKER})")
-        group.add_argument(
-            "--chunk-size", type=positive_int, help=f"chunk budget in model tokens (default: {DEFAULT_CHUNK_TOKENS})"
-        )
+    """One option per LateChunker setting (from ``LateChunkerSettings``); left out, an option takes the store's
+    setting or the Python API's default. Chunker options only when indexing."""
+    group = parser.add_argument_group("model and chunking (default: the store's settings, else the Python API's)")
+    hints = typing.get_type_hints(LateChunkerSettings)
+    for f in setting_fields():
+        if f.name in CLI_OMITTED or (not indexing and f.metadata["group"] == "chunking"):
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        help_text = f.metadata["help"]
+        if f.name == "task":
+            default_task = DEFAULT_PASSAGE_TASK if indexing else DEFAULT_QUERY_TASK
+            help_text += f" 'none' for no task (default: {default_task})"
+        options: dict[str, Any] = {"dest": f.name, "default": None, "help": help_text.replace("%", "%%")}
+        allowed = set(typing.get_args(hints[f.name])) or {hints[f.name]}
+        if f.name == "chunker":
+            options["choices"] = sorted(CHUNKERS)
+        elif f.name == "merge":
+            options["choices"] = MERGE_RULES
+        elif bool in allowed:
+            options["action"] = argparse.BooleanOptionalAction
+        elif int in allowed:
+            options["type"] = nonnegative_int if f.name == "overlap" else positive_int
+        group.add_argument(flag, **options)
+
+
+def nonnegative_int(value: str) -> int:
+    """An argparse type: an integer of at least 0."""
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return number
+
+
+def given_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings the command line gave (options left out are absent)."""
+    given = {f.name: getattr(args, f.name, None) for f in setting_fields() if f.name not in CLI_OMITTED}
+    given = {name: value for name, value in given.items() if value is not None}
+    if "task" in given:
+        given["task"] = task_option(given["task"], None)
+    return given
 
 
 def _same_model(a: str, b: str) -> bool:
@@ -118,15 +179,17 @@ def check_query(stored: BuildSettings, args: argparse.Namespace, where: str) -> 
 def check_index(stored: BuildSettings, args: argparse.Namespace, where: str) -> None:
     """Refuse to add chunks built with other settings than the ones already in the store."""
     check_query(stored, args, where)
-    asked: dict[str, Any] = {"chunker": args.chunker, "chunk_size": args.chunk_size, "max_length": args.max_length}
-    if args.task is not None:
-        asked["task"] = normalize_task(task_option(args.task, None))
-    for name, value in asked.items():
-        if (value is not None or name == "task") and value != getattr(stored, name):
+    asked = given_settings(args)
+    if "task" in asked:
+        asked["task"] = normalize_task(asked["task"])
+    for name in STORED_SETTINGS:
+        if name in ("model", "dimensions") or name not in asked:
+            continue
+        if asked[name] != getattr(stored, name):
             option = "--" + name.replace("_", "-")
             raise CliError(
-                f"{where} was built with {option} {getattr(stored, name)!r}, not {value!r}; mixing settings in one "
-                "store gives inconsistent results. Leave the option out, or index into a new --store."
+                f"{where} was built with {option} {getattr(stored, name)!r}, not {asked[name]!r}; mixing settings in "
+                "one store gives inconsistent results. Leave the option out, or index into a new --store."
             )
 
 
@@ -135,38 +198,24 @@ def make_chunker(
 ) -> tuple[LateChunker, BuildSettings]:
     """The LateChunker for a command and the settings it embodies.
 
-    With a store that has settings, those are used (a search may pick its own ``--max-length``
-    and ``--device``); a new store takes the options given, or the Python API's defaults.
+    With a store that has settings, its vector settings are used (a search may pick its own
+    ``--max-length``, and any command its device, dtype and batch sizes); a new store takes the
+    options given, or the Python API's defaults.
     """
     from transformers.utils import logging as transformers_logging
 
     from latechunk import LateChunker
 
     transformers_logging.disable_progress_bar()  # the index command shows its own progress
+    given = given_settings(args)
     if stored is not None:
-        max_length = args.max_length if not indexing and args.max_length else stored.max_length
-        chunker = LateChunker(
-            stored.model,
-            task=stored.task,
-            chunker=stored.chunker,
-            chunk_size=stored.chunk_size,
-            dimensions=stored.dimensions,
-            max_length=max_length,
-            device=args.device,
-            show_progress_bar=False,
-        )
+        values = {**given, **stored.vector_settings()}
+        if not indexing and "max_length" in given:
+            values["max_length"] = given["max_length"]
+        if stored.overlap is None:  # a store from before overlaps were recorded: the default of then
+            values.pop("overlap")
+        chunker = LateChunker(LateChunkerSettings(**values, show_progress_bar=False))
         return chunker, stored
-    name = args.chunker or DEFAULT_CHUNKER
-    size = args.chunk_size or DEFAULT_CHUNK_TOKENS
-    options: dict[str, Any] = {} if args.model is None else {"model": args.model}
-    chunker = LateChunker(
-        task=task_option(args.task, DEFAULT_PASSAGE_TASK),
-        chunker=name,
-        chunk_size=size,
-        dimensions=args.dimensions,
-        max_length=args.max_length,
-        device=args.device,
-        show_progress_bar=False,
-        **options,
-    )
-    return chunker, BuildSettings.from_chunker(chunker, name, size)
+    values = {"task": DEFAULT_PASSAGE_TASK, "chunker": DEFAULT_CHUNKER, "chunk_size": DEFAULT_CHUNK_TOKENS, **given}
+    chunker = LateChunker(LateChunkerSettings(**values, show_progress_bar=False))
+    return chunker, BuildSettings.from_chunker(chunker, values["chunker"], values["chunk_size"])

@@ -18,6 +18,7 @@ _LAZY = {
     "Encoder": "latechunk.pipeline.encoder",
     "WindowSettings": "latechunk.pipeline.encoder",
     "LoadSettings": "latechunk.pipeline.loading",
+    "ModelRunner": "latechunk.pipeline.runner",
     "LoadedModel": "latechunk.pipeline.loading",
     "load_model": "latechunk.pipeline.loading",
 }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from latechunk.errors import SettingsError
+
 _DTYPES = {
     "fp32": torch.float32,
     "float32": torch.float32,
@@ -18,7 +20,10 @@ _DTYPES = {
 def resolve_device(device: str | torch.device | None) -> torch.device:
     """``None`` or ``"auto"`` picks cuda, then mps, then cpu."""
     if device is not None and str(device) != "auto":
-        return torch.device(device)
+        try:
+            return torch.device(device)
+        except (RuntimeError, ValueError) as error:
+            raise SettingsError(f"device {device!r} is not a torch device (cpu, cuda, cuda:1, mps): {error}") from None
     if torch.cuda.is_available():
         return torch.device("cuda")
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
@@ -37,4 +42,4 @@ def resolve_dtype(dtype: str | torch.dtype | None, device: torch.device) -> torc
     try:
         return _DTYPES[str(dtype).lower()]
     except KeyError:
-        raise ValueError(f"unknown dtype {dtype!r}; choose one of {sorted(_DTYPES)} or 'auto'") from None
+        raise SettingsError(f"dtype must be one of {', '.join(sorted(_DTYPES))} or 'auto', got {dtype!r}") from None

@@ -1,22 +1,32 @@
-"""The engine: run each window once, merge token vectors per document, pool spans."""
+"""The engine's two phases: token vectors (windows run once, merged as they stream past), then pooling.
+
+``Encoder.encode`` streams both phases together, so memory follows the window group, not the
+document. ``Encoder.sequence_vectors`` stops after the first phase and hands each sequence's token
+vectors to the caller (a chunker that places boundaries by them), and ``Encoder.pool_sequence``
+pools spans from such vectors; both phases use the same window plan and the same pooling code.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import dataclasses
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from latechunk.pipeline.batching import token_budget_batches
-from latechunk.pipeline.loading import LoadedModel
-from latechunk.pipeline.pooling import mean_pool, membership_pairs
-from latechunk.pipeline.windows import MergeRule, plan_windows
-from latechunk.types import AlignmentError
+from latechunk.defaults import MergeRule
+from latechunk.errors import AlignmentError
+from latechunk.pipeline.merging import MergeStats, TokenBlock, WindowInput, merged_blocks
+from latechunk.pipeline.pooling import SpanPooler
+from latechunk.pipeline.runner import ModelRunner
+from latechunk.pipeline.tokenization import SpecialTokens
+from latechunk.pipeline.windows import plan_windows
 
-SpanChooser = Callable[[int, torch.Tensor], np.ndarray]
-"""Given a request's index and its merged content-token vectors, return its ``(k, 2)`` token spans."""
+DEFAULT_GROUP_TOKENS = 32768
+"""Window tokens run between two merges: bounds the merge buffer and the hidden states waiting to be
+merged (``group × dim`` floats each); windows are sorted by length within a group."""
 
 
 @dataclass(frozen=True)
@@ -28,11 +38,11 @@ class WindowSettings:
 
     max_length: int
     overlap: int
-    merge: MergeRule = "center"
+    merge: MergeRule
     repeat_prefix: bool = True
 
 
-@dataclass
+@dataclass(frozen=True)
 class EncodeRequest:
     """One sequence to encode and the token ranges ``[first, last)`` to pool from it.
 
@@ -56,10 +66,13 @@ class EncodeRequest:
         ends = np.cumsum(sizes)
         return [(int(e - n), int(e - 1)) for n, e in zip(sizes, ends, strict=True) if n]
 
+    def with_spans(self, token_spans: np.ndarray) -> EncodeRequest:
+        return dataclasses.replace(self, token_spans=np.asarray(token_spans, dtype=np.int64).reshape(-1, 2))
 
-@dataclass
-class _Layout:
-    """Where one request's tokens sit in the group's merged token buffer."""
+
+@dataclass(frozen=True)
+class SequenceLayout:
+    """Where one request's tokens sit in the stream: lead specials, prefix, content, trail specials."""
 
     base: int
     n_lead: int
@@ -75,205 +88,182 @@ class _Layout:
     def size(self) -> int:
         return self.n_lead + self.n_prefix + self.n_content + self.n_trail
 
-
-@dataclass
-class _WindowInput:
-    ids: np.ndarray
-    dest: np.ndarray  # buffer position of each token, -1 where the vector is not used
-    weight: np.ndarray
+    @property
+    def end(self) -> int:
+        return self.base + self.size
 
 
 class Encoder:
-    """Encodes requests in batches by token budget and pools their spans on the device."""
+    """Encodes requests window by window through a shared ``ModelRunner`` and pools their spans."""
 
     def __init__(
         self,
-        loaded: LoadedModel,
-        batch_size: int = 32,
-        max_batch_tokens: int = 16384,
-        group_tokens: int = 262144,
+        runner: ModelRunner,
+        special: SpecialTokens,
+        dim: int,
+        device: torch.device,
+        *,
+        batch_size: int,
+        max_batch_tokens: int,
+        group_tokens: int = DEFAULT_GROUP_TOKENS,
         show_progress_bar: bool | None = None,
     ) -> None:
-        self.loaded = loaded
+        self.runner = runner
+        self.special = special
+        self.dim = dim
+        self.device = device
         self.batch_size = batch_size
         self.max_batch_tokens = max_batch_tokens
         self.group_tokens = group_tokens
         self.show_progress_bar = show_progress_bar
         self.tokens_run = 0
+        self.merge_stats = MergeStats()
+        """The most token vectors the merge held at once, over every call so far."""
 
-    def encode(
-        self, requests: list[EncodeRequest], window: WindowSettings, choose_spans: SpanChooser | None = None
-    ) -> list[torch.Tensor]:
-        """Pooled (un-normalised) span vectors of each request, in request order.
-
-        ``choose_spans(index, token_vectors)``, when given, sets each request's token spans from
-        its merged content-token vectors before pooling (chunk boundaries that depend on the
-        same forward pass, as semantic chunking needs); the requests' spans are then ignored.
-        """
-        if choose_spans is None:
-            for index, request in enumerate(requests):
-                _check_spans(index, request)
-        results: list[torch.Tensor] = []
-        total = sum(len(r.ids) for r in requests)
-        progress = tqdm(
-            total=total,
-            unit="tok",
-            unit_scale=True,
-            desc="encoding",
-            disable=not self._show_progress(total),
-        )
-        with progress:
-            done = 0
-            for group in self._groups(requests):
-                results.extend(self._encode_group(group, window, choose_spans, done))
-                progress.update(sum(len(r.ids) for r in group))
-                done += len(group)
-        return results
-
-    def _show_progress(self, total_tokens: int) -> bool:
-        if self.show_progress_bar is not None:
-            return self.show_progress_bar
-        return total_tokens > 4 * self.group_tokens
-
-    def _groups(self, requests: list[EncodeRequest]) -> Iterator[list[EncodeRequest]]:
-        group: list[EncodeRequest] = []
-        size = 0
-        for request in requests:
-            group.append(request)
-            size += len(request.ids)
-            if size >= self.group_tokens:
-                yield group
-                group, size = [], 0
-        if group:
-            yield group
-
-    def _encode_group(
-        self, group: list[EncodeRequest], window: WindowSettings, choose_spans: SpanChooser | None, first_index: int
-    ) -> list[torch.Tensor]:
-        special = self.loaded.special
-        layouts: list[_Layout] = []
-        inputs: list[_WindowInput] = []
-        base = 0
-        for request in group:
-            layout = _Layout(base, len(special.lead), len(request.prefix_ids), len(request.ids), len(special.trail))
-            layouts.append(layout)
-            inputs.extend(self._window_inputs(request, layout, window))
-            base += layout.size
-        buffer = self._run(inputs, base)
-        if choose_spans is not None:
-            for offset, (request, layout) in enumerate(zip(group, layouts, strict=True)):
-                content = buffer[layout.content_base : layout.content_base + layout.n_content]
-                request.token_spans = np.asarray(choose_spans(first_index + offset, content), dtype=np.int64)
-                _check_spans(first_index + offset, request)
-        return self._pool(group, layouts, buffer)
-
-    def _window_inputs(self, request: EncodeRequest, layout: _Layout, settings: WindowSettings) -> list[_WindowInput]:
-        special = self.loaded.special
-        room = settings.max_length - special.count
-        first_capacity = room - layout.n_prefix
-        capacity = first_capacity if settings.repeat_prefix else room
-        windows = plan_windows(layout.n_content, first_capacity, capacity, settings.overlap, settings.merge)
-        lead = np.asarray(special.lead, dtype=np.int64)
-        trail = np.asarray(special.trail, dtype=np.int64)
-        result = []
-        for k, w in enumerate(windows):
-            first, last = k == 0, k == len(windows) - 1
-            prefix = request.prefix_ids if first or settings.repeat_prefix else request.prefix_ids[:0]
-            parts_ids = [lead, prefix, request.ids[w.start : w.end], trail]
-            parts_dest = [
-                _positions(layout.base, len(lead), first),
-                _positions(layout.base + layout.n_lead, len(prefix), first),
-                np.arange(layout.content_base + w.start, layout.content_base + w.end),
-                _positions(layout.content_base + layout.n_content, len(trail), last),
-            ]
-            content_weight = w.weights()
-            parts_weight = [
-                (parts_dest[0] >= 0).astype(np.float32),
-                (parts_dest[1] >= 0).astype(np.float32),
-                content_weight,
-                (parts_dest[3] >= 0).astype(np.float32),
-            ]
-            result.append(
-                _WindowInput(np.concatenate(parts_ids), np.concatenate(parts_dest), np.concatenate(parts_weight))
-            )
-        return result
+    # ------------------------------------------------------------------ phase 1 + 2, streamed
+    def encode(self, requests: Sequence[EncodeRequest], window: WindowSettings, task: str | None) -> list[torch.Tensor]:
+        """Pooled (un-normalised) span vectors of each request, in request order."""
+        matrix = self.encode_matrix(requests, window, task)
+        sizes = [len(r.token_spans) for r in requests]
+        return list(torch.split(matrix, sizes)) if requests else []
 
     @torch.inference_mode()
-    def _run(self, inputs: list[_WindowInput], buffer_size: int) -> torch.Tensor:
-        """Run every window once and merge the token vectors into one buffer per group."""
-        loaded = self.loaded
-        device = loaded.device
-        buffer = torch.zeros(buffer_size, loaded.dim, dtype=torch.float32, device=device)
-        lengths = [len(x.ids) for x in inputs]
-        for batch in token_budget_batches(lengths, self.max_batch_tokens, self.batch_size):
-            longest = max(lengths[i] for i in batch)
-            ids = np.full((len(batch), longest), loaded.special.pad_id, dtype=np.int64)
-            mask = np.zeros((len(batch), longest), dtype=np.int64)
-            for row, i in enumerate(batch):
-                ids[row, : lengths[i]] = inputs[i].ids
-                mask[row, : lengths[i]] = 1
-            dest = np.concatenate([inputs[i].dest for i in batch])
-            weight = np.concatenate([inputs[i].weight for i in batch])
-            used = weight > 0
-            hidden = self._forward(ids, mask)
-            packed = hidden[torch.from_numpy(mask).to(device).bool()]
-            keep = torch.from_numpy(np.flatnonzero(used)).to(device)
-            vectors = packed.index_select(0, keep).float()
-            vectors *= torch.from_numpy(weight[used]).to(device).unsqueeze(1)
-            buffer.index_add_(0, torch.from_numpy(dest[used]).to(device), vectors)
-            self.tokens_run += int(mask.sum())
-        weight_sum = _weight_sums(inputs, buffer_size)
-        if np.any(weight_sum <= 0):
-            raise RuntimeError("internal error: a token received no vector from any window")
-        return buffer / torch.from_numpy(weight_sum).to(device=device, dtype=torch.float32).unsqueeze(1)
+    def encode_matrix(
+        self, requests: Sequence[EncodeRequest], window: WindowSettings, task: str | None
+    ) -> torch.Tensor:
+        """Every request's pooled span vectors in one ``(spans, dim)`` matrix, in request order.
 
-    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> torch.Tensor:
-        loaded = self.loaded
-        loaded.forward_calls += 1
-        output = loaded.model(
-            input_ids=torch.from_numpy(ids).to(loaded.device),
-            attention_mask=torch.from_numpy(mask).to(loaded.device),
+        A request with no span to pool is not run.
+        """
+        for index, request in enumerate(requests):
+            check_spans(index, request)
+        requests = [request for request in requests if len(request.token_spans)]
+        layouts = self.layouts(requests)
+        segments, offsets = [], [0]
+        for request, layout in zip(requests, layouts, strict=True):
+            segments.append(span_segments(request, layout, offsets[-1]))
+            offsets.append(offsets[-1] + len(request.token_spans))
+        pooler = SpanPooler(
+            np.concatenate(segments or [np.zeros((0, 3), np.int64)]), offsets[-1], self.dim, self.device
         )
-        return output.last_hidden_state if hasattr(output, "last_hidden_state") else output[0]
+        for block in self._blocks(requests, layouts, window, task):
+            pooler.add(block.start, block.vectors)
+        return pooler.means()
 
-    def _pool(self, group: list[EncodeRequest], layouts: list[_Layout], buffer: torch.Tensor) -> list[torch.Tensor]:
-        starts, ends, extra_spans, extra_tokens = [], [], [], []
-        offset = 0
-        for request, layout in zip(group, layouts, strict=True):
-            k = len(request.token_spans)
-            starts.append(layout.content_base + request.token_spans[:, 0])
-            ends.append(layout.content_base + request.token_spans[:, 1])
-            if request.pool_special:
-                head = np.arange(layout.base, layout.content_base)
-                tail = np.arange(layout.content_base + layout.n_content, layout.base + layout.size)
-                for first, last in request.groups():
-                    extra_tokens += [head, tail]
-                    extra_spans += [np.full(len(head), offset + first), np.full(len(tail), offset + last)]
-            offset += k
-        span_ids, token_ids = membership_pairs(
-            np.concatenate(starts),
-            np.concatenate(ends),
-            np.concatenate(extra_spans or [np.zeros(0, np.int64)]),
-            np.concatenate(extra_tokens or [np.zeros(0, np.int64)]),
+    # ------------------------------------------------------------------ phase 1 alone
+    @torch.inference_mode()
+    def sequence_vectors(
+        self, requests: Sequence[EncodeRequest], window: WindowSettings, task: str | None
+    ) -> Iterator[tuple[int, torch.Tensor]]:
+        """Each request's merged token vectors (lead, prefix, content, trail), in request order."""
+        layouts = self.layouts(requests)
+        pieces: list[TokenBlock] = []
+        index = 0
+        for block in self._blocks(requests, layouts, window, task):
+            pieces.append(block)
+            while index < len(layouts) and layouts[index].end <= block.end:
+                layout = layouts[index]
+                yield index, _gather(pieces, layout.base, layout.end)
+                pieces = [p for p in pieces if p.end > layout.end]
+                index += 1
+
+    # ------------------------------------------------------------------ phase 2 alone
+    @torch.inference_mode()
+    def pool_sequence(self, request: EncodeRequest, vectors: torch.Tensor, index: int = 0) -> torch.Tensor:
+        """Pooled span vectors of one request from its token vectors (as ``sequence_vectors`` gives them)."""
+        check_spans(index, request)
+        (layout,) = self.layouts([request])
+        pooler = SpanPooler(span_segments(request, layout, 0), len(request.token_spans), self.dim, vectors.device)
+        pooler.add(0, vectors)
+        return pooler.means()
+
+    # ------------------------------------------------------------------ internals
+    def layouts(self, requests: Sequence[EncodeRequest]) -> list[SequenceLayout]:
+        layouts, base = [], 0
+        lead, trail = len(self.special.lead), len(self.special.trail)
+        for request in requests:
+            layout = SequenceLayout(base, lead, len(request.prefix_ids), len(request.ids), trail)
+            layouts.append(layout)
+            base = layout.end
+        return layouts
+
+    def _blocks(
+        self,
+        requests: Sequence[EncodeRequest],
+        layouts: list[SequenceLayout],
+        window: WindowSettings,
+        task: str | None,
+    ) -> Iterator[TokenBlock]:
+        total = sum(layout.size for layout in layouts)
+        windows = (
+            w
+            for request, layout in zip(requests, layouts, strict=True)
+            for w in window_inputs(request, layout, self.special, window)
         )
-        pooled = mean_pool(buffer, span_ids, token_ids, offset)
-        sizes = [len(r.token_spans) for r in group]
-        return list(torch.split(pooled, sizes))
+        progress = tqdm(total=total, unit="tok", unit_scale=True, desc="encoding", disable=not self._progress(total))
+        with progress:
+            run = lambda ids: self._run(task, ids)  # noqa: E731
+            for block in merged_blocks(windows, run, self.dim, self.device, self.group_tokens, self.merge_stats):
+                progress.update(len(block.vectors))
+                yield block
+
+    def _run(self, task: str | None, sequences: list[np.ndarray]) -> Iterator:
+        self.tokens_run += sum(len(s) for s in sequences)
+        return self.runner.run(task, sequences, max_batch_tokens=self.max_batch_tokens, batch_size=self.batch_size)
+
+    def _progress(self, total_tokens: int) -> bool:
+        if self.show_progress_bar is not None:
+            return self.show_progress_bar
+        return total_tokens > 4 * DEFAULT_GROUP_TOKENS
 
 
-def _weight_sums(inputs: list[_WindowInput], buffer_size: int) -> np.ndarray:
-    """Total merge weight each buffer position receives from all windows."""
-    dest = np.concatenate([x.dest for x in inputs])
-    weight = np.concatenate([x.weight for x in inputs])
-    used = weight > 0
-    return np.bincount(dest[used], weights=weight[used], minlength=buffer_size)
+def window_inputs(
+    request: EncodeRequest, layout: SequenceLayout, special: SpecialTokens, settings: WindowSettings
+) -> Iterator[WindowInput]:
+    """The windows of one request, in order, with the stream positions their vectors merge into.
+
+    The lead specials and the prefix count from the first window only, the trail specials from the
+    last; other windows' specials and repeated prefixes are run for context but never pooled.
+    """
+    room = settings.max_length - special.count
+    first_capacity = room - layout.n_prefix
+    capacity = first_capacity if settings.repeat_prefix else room
+    windows = plan_windows(layout.n_content, first_capacity, capacity, settings.overlap, settings.merge)
+    lead = np.asarray(special.lead, dtype=np.int64)
+    trail = np.asarray(special.trail, dtype=np.int64)
+    for k, w in enumerate(windows):
+        first, last = k == 0, k == len(windows) - 1
+        prefix = request.prefix_ids if first or settings.repeat_prefix else request.prefix_ids[:0]
+        dest = [
+            _positions(layout.base, len(lead), first),
+            _positions(layout.base + layout.n_lead, len(prefix), first),
+            np.arange(layout.content_base + w.start, layout.content_base + w.end),
+            _positions(layout.content_base + layout.n_content, len(trail), last),
+        ]
+        weight = [(dest[0] >= 0).astype(np.float32), (dest[1] >= 0).astype(np.float32), w.weights()]
+        weight.append((dest[3] >= 0).astype(np.float32))
+        yield WindowInput(
+            np.concatenate([lead, prefix, request.ids[w.start : w.end], trail]),
+            np.concatenate(dest),
+            np.concatenate(weight),
+        )
 
 
-def _positions(start: int, count: int, used: bool) -> np.ndarray:
-    return np.arange(start, start + count) if used else np.full(count, -1, dtype=np.int64)
+def span_segments(request: EncodeRequest, layout: SequenceLayout, first_span: int) -> np.ndarray:
+    """Rows ``(span, lo, hi)`` of stream positions that each span pools (special tokens included)."""
+    spans = request.token_spans
+    ids = first_span + np.arange(len(spans))
+    rows = [np.stack([ids, layout.content_base + spans[:, 0], layout.content_base + spans[:, 1]], axis=1)]
+    if request.pool_special:
+        head = (layout.base, layout.content_base)
+        tail = (layout.content_base + layout.n_content, layout.end)
+        for first, last in request.groups():
+            rows.append(np.array([[first_span + first, *head], [first_span + last, *tail]], dtype=np.int64))
+    return np.concatenate(rows).astype(np.int64).reshape(-1, 3)
 
 
-def _check_spans(index: int, request: EncodeRequest) -> None:
+def check_spans(index: int, request: EncodeRequest) -> None:
+    """Every span covers a token (a lone span may be empty when special tokens join it) and lies in range."""
     spans = request.token_spans
     if len(spans) == 0:
         return
@@ -284,3 +274,15 @@ def _check_spans(index: int, request: EncodeRequest) -> None:
         )
     if spans.min() < 0 or spans.max() > len(request.ids):
         raise AlignmentError(f"input {index}: a token range lies outside the sequence")
+
+
+def _positions(start: int, count: int, used: bool) -> np.ndarray:
+    return np.arange(start, start + count) if used else np.full(count, -1, dtype=np.int64)
+
+
+def _gather(blocks: list[TokenBlock], start: int, end: int) -> torch.Tensor:
+    parts = [b.vectors[max(start, b.start) - b.start : min(end, b.end) - b.start] for b in blocks]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return blocks[0].vectors[:0] if blocks else torch.zeros(0)
+    return parts[0] if len(parts) == 1 else torch.cat(parts)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from latechunk.defaults import DEFAULT_MODEL
 from latechunk.pipeline.devices import resolve_device, resolve_dtype
 from latechunk.pipeline.families import Family, detect_family
+from latechunk.pipeline.runner import ModelRunner
 from latechunk.pipeline.tokenization import SpecialTokens, find_special_tokens
+from latechunk.settings import LateChunkerSettings, setting_fields
 from latechunk.types import LateChunkError
 
 _MINILM_NAMES = {"sentence-transformers/all-minilm-l6-v2", "all-minilm-l6-v2"}
@@ -20,18 +21,17 @@ _MINILM_NAMES = {"sentence-transformers/all-minilm-l6-v2", "all-minilm-l6-v2"}
 _OFFSET_POSITION_TYPES = {"roberta", "xlm-roberta", "camembert", "jina_embeddings_v3", "xlm_roberta"}
 
 
-@dataclass(frozen=True)
-class LoadSettings:
-    """Everything that changes which weights are loaded and how they run."""
+LoadSettings = make_dataclass(
+    "LoadSettings",
+    [(f.name, f.type, field(default=f.default, repr=not f.metadata.get("secret"))) for f in setting_fields("model")],
+    frozen=True,
+    namespace={"__doc__": "The settings that choose which weights load and how they run (the model cache key)."},
+)
 
-    model: str = DEFAULT_MODEL
-    device: str | None = None
-    dtype: str | None = None
-    attn_implementation: str | None = None
-    trust_remote_code: bool = False
-    local_files_only: bool = False
-    revision: str | None = None
-    token: str | None = field(default=None, repr=False)
+
+def load_settings(settings: LateChunkerSettings) -> Any:
+    """The ``LoadSettings`` of a ``LateChunkerSettings``."""
+    return LoadSettings(**{f.name: getattr(settings, f.name) for f in setting_fields("model")})
 
 
 @dataclass
@@ -46,13 +46,18 @@ class LoadedModel:
     max_length: int
     special: SpecialTokens
     name: str
+    runner: ModelRunner
     task_switcher: Any = None
     tuned_length: int | None = None
-    forward_calls: int = 0
 
     @property
     def dim(self) -> int:
         return int(self.model.config.hidden_size)
+
+    @property
+    def forward_calls(self) -> int:
+        """Forward passes run so far, by every caller of this model."""
+        return self.runner.forward_calls
 
 
 def resolve_model_path(model: str) -> str:
@@ -119,11 +124,11 @@ def model_window(config: Any, tokenizer: Any, family: Family) -> int:
     return int(min(candidates))
 
 
-_cache: dict[LoadSettings, LoadedModel] = {}
+_cache: dict[Any, LoadedModel] = {}
 _lock = threading.Lock()
 
 
-def load_model(settings: LoadSettings) -> LoadedModel:
+def load_model(settings: Any) -> LoadedModel:
     """Load (once per settings, shared by every caller) the model, tokenizer and family."""
     with _lock:
         if settings not in _cache:
@@ -131,7 +136,7 @@ def load_model(settings: LoadSettings) -> LoadedModel:
         return _cache[settings]
 
 
-def _load(settings: LoadSettings) -> LoadedModel:
+def _load(settings: Any) -> LoadedModel:
     from transformers import AutoConfig, AutoTokenizer
 
     path = resolve_model_path(settings.model)
@@ -153,6 +158,7 @@ def _load(settings: LoadSettings) -> LoadedModel:
     dtype = resolve_dtype(settings.dtype, device)
     model, task_switcher = _load_weights(path, config, family, dtype, settings, common)
     model.to(device).eval()
+    special = find_special_tokens(tokenizer)  # also fixes the tokenizer's state before threads share it
     return LoadedModel(
         model=model,
         tokenizer=tokenizer,
@@ -160,15 +166,16 @@ def _load(settings: LoadSettings) -> LoadedModel:
         device=device,
         dtype=dtype,
         max_length=model_window(config, tokenizer, family),
-        special=find_special_tokens(tokenizer),
+        special=special,
         name=settings.model,
+        runner=ModelRunner(model, device, special.pad_id, task_switcher),
         task_switcher=task_switcher,
         tuned_length=tuned_length(path, common),
     )
 
 
 def _load_weights(
-    path: str, config: Any, family: Family, dtype: torch.dtype, settings: LoadSettings, common: dict
+    path: str, config: Any, family: Family, dtype: torch.dtype, settings: Any, common: dict
 ) -> tuple[Any, Any]:
     from transformers import AutoModel
 

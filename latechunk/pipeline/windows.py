@@ -7,9 +7,8 @@ from itertools import pairwise
 
 import numpy as np
 
-from latechunk.defaults import MergeRule
-
-MERGE_RULES: tuple[str, ...] = ("center", "first", "mean")
+from latechunk.defaults import MERGE_RULES, MergeRule
+from latechunk.errors import SettingsError
 
 
 @dataclass(frozen=True)
@@ -28,9 +27,7 @@ class Window:
         return ((positions >= self.keep_start) & (positions < self.keep_end)).astype(np.float32)
 
 
-def plan_windows(
-    n_tokens: int, first_capacity: int, capacity: int, overlap: int, merge: MergeRule = "center"
-) -> list[Window]:
+def plan_windows(n_tokens: int, first_capacity: int, capacity: int, overlap: int, merge: MergeRule) -> list[Window]:
     """Cover ``n_tokens`` content tokens with windows; consecutive windows share ``overlap``.
 
     The first window holds ``first_capacity`` tokens, the others ``capacity``; the last window
@@ -44,11 +41,14 @@ def plan_windows(
     - ``mean``: average over every window that holds it.
     """
     if merge not in MERGE_RULES:
-        raise ValueError(f"unknown merge rule {merge!r}; choose one of {MERGE_RULES}")
+        raise SettingsError(f"merge must be one of {', '.join(MERGE_RULES)}, got {merge!r}")
     if min(first_capacity, capacity) < 1:
-        raise ValueError("the window leaves no room for document tokens (prefix too long?)")
+        raise SettingsError("the window (max_length) leaves no room for document tokens (prefix too long?)")
     if not 0 <= overlap < min(first_capacity, capacity):
-        raise ValueError(f"overlap must be in [0, {min(first_capacity, capacity)}) tokens, got {overlap}")
+        raise SettingsError(
+            f"overlap must be in [0, {min(first_capacity, capacity)}) tokens (the window's room for text), "
+            f"got {overlap}"
+        )
     spans = [(0, min(n_tokens, first_capacity))]
     while spans[-1][1] < n_tokens:
         start = spans[-1][1] - overlap

@@ -190,7 +190,9 @@ def test_settings_reach_the_late_chunker(monkeypatch):
     from haystack_integrations.components.embedders.latechunk import _loading
 
     built: list[dict] = []
-    monkeypatch.setattr(_loading, "LateChunker", lambda **kwargs: built.append(kwargs) or object())
+    monkeypatch.setattr(
+        _loading, "LateChunker", lambda settings: built.append(settings.to_dict(secrets=True)) or object()
+    )
     monkeypatch.setenv("MY_HF_TOKEN", "hf_secret")
     device = ComponentDevice.from_multiple(DeviceMap({"encoder": Device.disk(), "decoder": Device.cpu()}))
     token = Secret.from_env_var("MY_HF_TOKEN")

@@ -62,16 +62,16 @@ def test_cost_is_capacity_over_stride():
 
 
 def test_a_short_sequence_is_one_window():
-    assert len(plan_windows(5, 10, 10, 3)) == 1
-    assert len(plan_windows(0, 10, 10, 3)) == 1
+    assert len(plan_windows(5, 10, 10, 3, "center")) == 1
+    assert len(plan_windows(0, 10, 10, 3, "center")) == 1
 
 
 @pytest.mark.parametrize(("first", "capacity", "overlap"), [(0, 5, 0), (5, 5, 5), (5, 5, -1)])
 def test_bad_settings_raise(first, capacity, overlap):
     with pytest.raises(ValueError):
-        plan_windows(10, first, capacity, overlap)
+        plan_windows(10, first, capacity, overlap, "center")
 
 
 def test_unknown_merge_rule_raises():
-    with pytest.raises(ValueError, match="merge rule"):
+    with pytest.raises(ValueError, match="merge must be one of"):
         plan_windows(10, 5, 5, 1, "last")

@@ -10,7 +10,7 @@ import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from llama_index.core.bridge.pydantic import Field
 
-from latechunk.components.llamaindex.settings import LateChunkSettings, model_lock
+from latechunk.components.llamaindex.settings import LateChunkSettings
 
 
 class LateChunkingEmbedding(LateChunkSettings, BaseEmbedding):
@@ -29,14 +29,13 @@ class LateChunkingEmbedding(LateChunkSettings, BaseEmbedding):
     def class_name(cls) -> str:
         return "LateChunkingEmbedding"
 
-    def model_post_init(self, context: Any, /) -> None:
+    def _loaded(self) -> None:
         """Load the model and check both tasks now, so that bad settings fail at construction."""
-        super().model_post_init(context)
-        self.late_chunker.loaded.family.prefix(self.query_task)  # raises UnknownTaskError listing valid tasks
+        super()._loaded()
+        self.late_chunker.embed([], task=self.query_task)  # raises UnknownTaskError listing valid tasks
 
     def _embed(self, texts: Sequence[str], task: str | None, late_chunking: bool = False) -> list[Embedding]:
-        with model_lock:
-            matrix = self.late_chunker.embed(list(texts), task=task, late_chunking=late_chunking)
+        matrix = self.late_chunker.embed(list(texts), task=task, late_chunking=late_chunking)
         return np.asarray(matrix).tolist()
 
     async def _in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:

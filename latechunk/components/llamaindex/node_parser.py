@@ -6,17 +6,15 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-from llama_index.core.bridge.pydantic import Field
 from llama_index.core.node_parser import NodeParser
 from llama_index.core.node_parser.node_utils import build_nodes_from_splits
 from llama_index.core.schema import BaseNode, Document, MetadataMode, TextNode
 from llama_index.core.utils import get_tqdm_iterable
 
-from latechunk.chunkers import Chunker
-from latechunk.components.llamaindex.settings import LateChunkSettings, model_lock
+from latechunk.components.llamaindex.settings import ChunkingSettings
 
 
-class LateChunkingNodeParser(LateChunkSettings, NodeParser):
+class LateChunkingNodeParser(ChunkingSettings, NodeParser):
     """Split documents into chunks and embed every chunk in the context of its whole document.
 
     Each node gets its contextual ``embedding``, exact ``start_char_idx``/``end_char_idx`` into its
@@ -25,23 +23,13 @@ class LateChunkingNodeParser(LateChunkSettings, NodeParser):
     Use it in ``transformations``; put :class:`LateChunkingEmbedding` in ``embed_model=`` for queries.
     """
 
-    chunker: str | Chunker = Field(
-        default="sentences",
-        description='"sentences", "paragraphs", "tokens", "semantic" or a latechunk Chunker instance.',
-    )
-    chunk_size: int | None = Field(default=None, description="Chunk budget in model tokens for a named chunker.")
-
     @classmethod
     def class_name(cls) -> str:
         return "LateChunkingNodeParser"
 
-    def _chunking_kwargs(self) -> dict[str, Any]:
-        return {"chunker": self.chunker, "chunk_size": self.chunk_size}
-
     def _parse_nodes(self, nodes: Sequence[BaseNode], show_progress: bool = False, **kwargs: Any) -> list[BaseNode]:
         texts = [node.get_content(metadata_mode=MetadataMode.NONE) for node in nodes]
-        with model_lock:
-            chunk_lists = self.late_chunker.chunk_and_embed(texts)
+        chunk_lists = self.late_chunker.chunk_and_embed(texts)
         parsed: list[BaseNode] = []
         pairs = list(zip(nodes, chunk_lists, strict=True))
         for node, chunks in get_tqdm_iterable(pairs, show_progress, "Parsing nodes"):

@@ -14,16 +14,20 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from latechunk.errors import CheckpointError
 from latechunk.pipeline.adapters.checkpoint import tensor_names, weight_files
 from latechunk.pipeline.adapters.merged import LoraFactors, MergedLoraSwitcher
 from latechunk.pipeline.adapters.names import adapter_folder, download_options, model_options
 from latechunk.pipeline.adapters.original import is_original_layout, load_original
 from latechunk.pipeline.adapters.peft_layout import PeftTaskSwitcher, load_peft_layout
-from latechunk.types import LateChunkError
 
 
 class TaskSwitcher(Protocol):
     """What ``LateChunker`` calls before every encode."""
+
+    tasks: tuple[str, ...]
+
+    def check(self, task: str | None) -> str | None: ...
 
     def set_task(self, task: str | None) -> None: ...
 
@@ -38,7 +42,7 @@ def load_with_task_adapters(path: str, config: Any, kwargs: dict[str, Any]) -> t
     if files is not None and is_original_layout(tensor_names(files)):
         return load_original(files, config, model_options(kwargs))
     if getattr(config, "model_type", "") != "jina_embeddings_v3" and getattr(config, "lora_adaptations", None):
-        raise LateChunkError(
+        raise CheckpointError(
             f"{path!r} looks like the original jina-embeddings-v3 (its config lists lora_adaptations) but no "
             "safetensors weights with LoRA adapters were found; use the original checkpoint or the -hf one"
         )

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from latechunk.errors import CheckpointError, UnknownTaskError
 from latechunk.pipeline.families import normalize_task
-from latechunk.types import UnknownTaskError
 
 _ROWS = 16384  # rows merged at once: bounds the float32 scratch of a 250k-row embedding table
 
@@ -36,7 +36,7 @@ class LoraFactors:
         rows, cols = self.module.weight.shape
         tasks, _, rank = self.left.shape
         if self.left.shape[1] != rows or tuple(self.right.shape) != (tasks, rank, cols):
-            raise ValueError(
+            raise CheckpointError(
                 f"LoRA factors {tuple(self.left.shape)} @ {tuple(self.right.shape)} do not fit a weight of "
                 f"shape {tuple(self.module.weight.shape)}"
             )
@@ -74,15 +74,20 @@ class MergedLoraSwitcher:
         self._clean = True  # the weights hold exactly ``active``'s merge
         for item in self.factors:
             if len(item.left) != len(self.tasks):
-                raise ValueError(f"LoRA factors hold {len(item.left)} tasks, expected {len(self.tasks)}")
+                raise CheckpointError(f"LoRA factors hold {len(item.left)} tasks, expected {len(self.tasks)}")
+
+    def check(self, task: str | None) -> str | None:
+        """The task's normalised name, or ``UnknownTaskError`` when no adapter serves it."""
+        name = normalize_task(task)
+        if name is not None and name not in self.tasks:
+            raise UnknownTaskError(f"no LoRA adapter for task {name!r}; adapters: {', '.join(self.tasks)}")
+        return name
 
     def set_task(self, task: str | None) -> None:
         """Merge ``task``'s adapter into the weights (``None``: restore the base weights)."""
-        name = normalize_task(task)
+        name = self.check(task)
         if self._clean and name == self.active:
             return
-        if name is not None and name not in self.tasks:
-            raise UnknownTaskError(f"no LoRA adapter for task {name!r}; adapters: {', '.join(self.tasks)}")
         index = None if name is None else self.tasks.index(name)
         self._clean = False  # a failure half-way must not let the next switch be skipped
         for item in self.factors:

@@ -16,9 +16,9 @@ from typing import Any
 import torch
 from torch import nn
 
+from latechunk.errors import CheckpointError
 from latechunk.pipeline.adapters.merged import LoraFactors, MergedLoraSwitcher
 from latechunk.pipeline.adapters.names import task_order
-from latechunk.types import LateChunkError
 
 _PREFIX = "roberta."
 _ORIGINAL = ".parametrizations.weight.original"
@@ -100,10 +100,10 @@ def lora_factors(model: nn.Module, lora: dict[str, dict[str, torch.Tensor]], tas
     factors = []
     for module_name, parts in sorted(lora.items()):
         if set(parts) != {"A", "B"}:
-            raise LateChunkError(f"checkpoint has an incomplete LoRA pair for {module_name!r}")
+            raise CheckpointError(f"checkpoint has an incomplete LoRA pair for {module_name!r}")
         a, b = parts["A"].float(), parts["B"].float()
         if len(a) != tasks or len(b) != tasks:
-            raise LateChunkError(f"LoRA of {module_name!r} holds {len(a)} tasks, the config lists {tasks}")
+            raise CheckpointError(f"LoRA of {module_name!r} holds {len(a)} tasks, the config lists {tasks}")
         targets = native_names(module_name)
         if not all(t in modules for t in targets):
             continue
@@ -130,11 +130,11 @@ def load_original(files: list[Path], config: Any, options: dict[str, Any]) -> tu
     )
     missing = sorted(k for k in info["missing_keys"] if not k.startswith("pooler."))
     if missing:
-        raise LateChunkError(f"the checkpoint lacks weights of the native model: {', '.join(missing[:5])}")
+        raise CheckpointError(f"the checkpoint lacks weights of the native model: {', '.join(missing[:5])}")
     tasks = task_order(config)
     factors = lora_factors(model, lora, len(tasks))
     if not factors:
-        raise LateChunkError("the checkpoint's LoRA tensors match no layer of the native model")
+        raise CheckpointError("the checkpoint's LoRA tensors match no layer of the native model")
     rank = factors[0].left.shape[-1]
     scaling = float(getattr(config, "lora_alpha", 1) or 1) / float(getattr(config, "lora_rank", rank) or rank)
     return model, MergedLoraSwitcher(tasks, factors, scaling)

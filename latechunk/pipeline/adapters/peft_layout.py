@@ -7,9 +7,9 @@ from typing import Any
 
 from torch import nn
 
+from latechunk.errors import CheckpointError, UnknownTaskError
 from latechunk.pipeline.adapters.names import adapter_folder, download_options, model_options
 from latechunk.pipeline.families import TASKS, normalize_task
-from latechunk.types import UnknownTaskError
 
 PEFT_HINT = 'the task adapters of jina-embeddings-v3-hf are PEFT adapters; install PEFT: pip install "latechunk[peft]"'
 
@@ -35,13 +35,18 @@ class PeftTaskSwitcher:
     def tasks(self) -> tuple[str, ...]:
         return tuple(self.adapters)
 
-    def set_task(self, task: str | None) -> None:
-        """Activate ``task``'s adapter (``None``: disable every adapter, giving the base model)."""
+    def check(self, task: str | None) -> str | None:
+        """The task's normalised name, or ``UnknownTaskError`` when no adapter serves it."""
         name = normalize_task(task)
-        if self._known and name == self.active:
-            return
         if name is not None and name not in self.adapters:
             raise UnknownTaskError(f"no PEFT adapter for task {name!r}; adapters: {', '.join(self.adapters) or 'none'}")
+        return name
+
+    def set_task(self, task: str | None) -> None:
+        """Activate ``task``'s adapter (``None``: disable every adapter, giving the base model)."""
+        name = self.check(task)
+        if self._known and name == self.active:
+            return
         self._known = False
         for layer in self._tuner_layers():
             layer.enable_adapters(name is not None)
@@ -55,7 +60,7 @@ class PeftTaskSwitcher:
 
         layers = [m for m in self.model.modules() if isinstance(m, BaseTunerLayer)]
         if not layers:
-            raise RuntimeError("the model holds no PEFT adapter layers; were the adapters removed?")
+            raise CheckpointError("the model holds no PEFT adapter layers; were the adapters removed?")
         return layers
 
     def __repr__(self) -> str:

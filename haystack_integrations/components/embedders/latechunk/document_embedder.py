@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from copy import deepcopy
+from typing import Any
 
 from haystack import Document, component
 from haystack.utils import ComponentDevice, Secret
 
 from latechunk import Chunk
-from latechunk.chunkers import CHUNKERS
-from latechunk.defaults import DEFAULT_MODEL
 
-from ._loading import DEFAULT_TOKEN, LateChunkerSettings
+from ._loading import DEFAULT_TOKEN, LateChunkerComponent, component_signature
 
 
 def page_number(text: str, start: int) -> int:
@@ -30,6 +29,7 @@ def chunk_documents(parent: Document, chunks: list[Chunk]) -> list[Document]:
     documents = []
     for chunk in chunks:
         meta = deepcopy(parent.meta)
+        meta.update(deepcopy(chunk.meta))
         meta.update(
             source_id=parent.id,
             split_id=chunk.index,
@@ -43,13 +43,13 @@ def chunk_documents(parent: Document, chunks: list[Chunk]) -> list[Document]:
 
 
 @component
-class LateChunkingDocumentEmbedder(LateChunkerSettings):
+class LateChunkingDocumentEmbedder(LateChunkerComponent):
     """Chunks each document and embeds every chunk by late chunking (the whole document is encoded once).
 
     Each input document comes back as its chunks: new documents holding the chunk text, its
-    embedding, the parent's meta and ``source_id``, ``split_id``, ``split_idx_start``,
-    ``split_idx_end`` (character offsets into the parent) and ``page_number``. A document whose
-    content is empty, whitespace or ``None`` gives no chunks.
+    embedding, the parent's meta, the chunk's own meta and ``source_id``, ``split_id``,
+    ``split_idx_start``, ``split_idx_end`` (character offsets into the parent) and ``page_number``.
+    A document whose content is empty, whitespace or ``None`` gives no chunks.
 
     ### Usage example
 
@@ -61,72 +61,24 @@ class LateChunkingDocumentEmbedder(LateChunkerSettings):
     chunks = embedder.run([Document(content="Berlin is a city. Its population is 3.8 million.")])["documents"]
     ```
 
-    Args:
-        model: a Hugging Face hub id or a local folder (default: all-MiniLM-L6-v2).
-        device: where the model runs (``None``: latechunk picks one).
-        token: Hugging Face token for private models.
-        task: task whose instruction prefix (and adapter) the model uses; ``None``: none.
-        chunker: ``"sentences"``, ``"paragraphs"`` or ``"tokens"``.
-        chunk_size: chunk budget in model tokens (default: LateChunker's).
-        dimensions: Matryoshka truncation of every vector.
-        max_length: window size in tokens (default: the length the model was tuned for).
-        batch_size: windows per forward pass.
-        progress_bar: show a progress bar while encoding.
-        normalize_embeddings: L2-normalise the vectors.
-        trust_remote_code, local_files_only, revision: passed to ``from_pretrained``.
+    Parameters: ``device`` (a ``ComponentDevice``; ``None``: latechunk picks one), ``token`` (a
+    ``Secret``; default: the ``HF_API_TOKEN``/``HF_TOKEN`` variable), ``progress_bar`` (default
+    ``True``), and every ``LateChunker`` setting with the same name and meaning (``task`` defaults
+    to ``retrieval.passage`` here); see ``latechunk.settings.LateChunkerSettings``.
     """
 
-    SETTINGS = (
-        "model",
-        "device",
-        "token",
-        "task",
-        "chunker",
-        "chunk_size",
-        "dimensions",
-        "max_length",
-        "batch_size",
-        "progress_bar",
-        "normalize_embeddings",
-        "trust_remote_code",
-        "local_files_only",
-        "revision",
-    )
+    GROUPS = ("model", "task", "chunking", "window", "output", "runtime")
+    DEFAULTS = {"task": "retrieval.passage", "progress_bar": True}
 
     def __init__(
         self,
         *,
-        model: str = DEFAULT_MODEL,
         device: ComponentDevice | None = None,
         token: Secret | None = DEFAULT_TOKEN,
-        task: str | None = "retrieval.passage",
-        chunker: str = "sentences",
-        chunk_size: int | None = None,
-        dimensions: int | None = None,
-        max_length: int | None = None,
-        batch_size: int = 32,
         progress_bar: bool = True,
-        normalize_embeddings: bool = True,
-        trust_remote_code: bool = False,
-        local_files_only: bool = False,
-        revision: str | None = None,
+        **settings: Any,
     ) -> None:
-        if chunker not in CHUNKERS:
-            raise ValueError(f"unknown chunker {chunker!r}; choose one of {sorted(CHUNKERS)}")
-        self.model = model
-        self.device = device
-        self.token = token
-        self.task = task
-        self.chunker = chunker
-        self.chunk_size = chunk_size
-        self.dimensions = dimensions
-        self.max_length = max_length
-        self.batch_size = batch_size
-        self.progress_bar = progress_bar
-        self.normalize_embeddings = normalize_embeddings
-        self.trust_remote_code = trust_remote_code
-        self.local_files_only = local_files_only
-        self.revision = revision
+        self._set_parameters(device, token, progress_bar, settings)
 
     @component.output_types(documents=list[Document])
     def run(self, documents: list[Document]) -> dict[str, list[Document]]:
@@ -151,3 +103,6 @@ class LateChunkingDocumentEmbedder(LateChunkerSettings):
     async def run_async(self, documents: list[Document]) -> dict[str, list[Document]]:
         """``run`` in a worker thread, so the event loop stays free while the model runs."""
         return await asyncio.to_thread(self.run, documents)
+
+
+LateChunkingDocumentEmbedder.__init__.__signature__ = component_signature(LateChunkingDocumentEmbedder)

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from haystack import component
 from haystack.utils import ComponentDevice, Secret
 
-from latechunk.defaults import DEFAULT_MODEL
-
-from ._loading import DEFAULT_TOKEN, LateChunkerSettings
+from ._loading import DEFAULT_TOKEN, LateChunkerComponent, component_signature
 
 
 @component
-class LateChunkingTextEmbedder(LateChunkerSettings):
+class LateChunkingTextEmbedder(LateChunkerComponent):
     """Embeds one text (a query) with the model of a ``LateChunkingDocumentEmbedder``.
 
     The text is mean-pooled over all its tokens, as sentence-transformers does; use the same
@@ -28,58 +27,24 @@ class LateChunkingTextEmbedder(LateChunkerSettings):
     embedding = embedder.run("What is Berlin's population?")["embedding"]
     ```
 
-    Args:
-        model: a Hugging Face hub id or a local folder (default: all-MiniLM-L6-v2).
-        device: where the model runs (``None``: latechunk picks one).
-        token: Hugging Face token for private models.
-        task: task whose instruction prefix (and adapter) the model uses; ``None``: none.
-        dimensions: Matryoshka truncation of the vector.
-        max_length: window size in tokens (default: the length the model was tuned for).
-        progress_bar: show a progress bar while encoding.
-        normalize_embeddings: L2-normalise the vector.
-        trust_remote_code, local_files_only, revision: passed to ``from_pretrained``.
+    Parameters: ``device`` (a ``ComponentDevice``), ``token`` (a ``Secret``), ``progress_bar``
+    (default ``False``), and every ``LateChunker`` setting but the chunker's, with the same name and
+    meaning (``task`` defaults to ``retrieval.query`` here); see
+    ``latechunk.settings.LateChunkerSettings``.
     """
 
-    SETTINGS = (
-        "model",
-        "device",
-        "token",
-        "task",
-        "dimensions",
-        "max_length",
-        "progress_bar",
-        "normalize_embeddings",
-        "trust_remote_code",
-        "local_files_only",
-        "revision",
-    )
+    GROUPS = ("model", "task", "window", "output", "runtime")
+    DEFAULTS = {"task": "retrieval.query", "progress_bar": False}
 
     def __init__(
         self,
         *,
-        model: str = DEFAULT_MODEL,
         device: ComponentDevice | None = None,
         token: Secret | None = DEFAULT_TOKEN,
-        task: str | None = "retrieval.query",
-        dimensions: int | None = None,
-        max_length: int | None = None,
         progress_bar: bool = False,
-        normalize_embeddings: bool = True,
-        trust_remote_code: bool = False,
-        local_files_only: bool = False,
-        revision: str | None = None,
+        **settings: Any,
     ) -> None:
-        self.model = model
-        self.device = device
-        self.token = token
-        self.task = task
-        self.dimensions = dimensions
-        self.max_length = max_length
-        self.progress_bar = progress_bar
-        self.normalize_embeddings = normalize_embeddings
-        self.trust_remote_code = trust_remote_code
-        self.local_files_only = local_files_only
-        self.revision = revision
+        self._set_parameters(device, token, progress_bar, settings)
 
     @component.output_types(embedding=list[float])
     def run(self, text: str) -> dict[str, list[float]]:
@@ -96,3 +61,6 @@ class LateChunkingTextEmbedder(LateChunkerSettings):
     async def run_async(self, text: str) -> dict[str, list[float]]:
         """``run`` in a worker thread, so the event loop stays free while the model runs."""
         return await asyncio.to_thread(self.run, text)
+
+
+LateChunkingTextEmbedder.__init__.__signature__ = component_signature(LateChunkingTextEmbedder)

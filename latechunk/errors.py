@@ -1,0 +1,43 @@
+"""The exceptions and warnings latechunk raises: one family, catchable as ``LateChunkError``.
+
+Each error is also the built-in exception a Python user expects (``ValueError`` for a bad value,
+``TypeError`` for a wrong type), so ``except ValueError`` keeps working.
+"""
+
+from __future__ import annotations
+
+
+class LateChunkError(ValueError):
+    """Base class of the errors latechunk raises on bad input, settings or checkpoints."""
+
+
+class SettingsError(LateChunkError):
+    """A setting has a value latechunk cannot use; the message names the parameter."""
+
+
+class SettingsTypeError(SettingsError, TypeError):
+    """A setting has the wrong type; the message names the parameter."""
+
+
+class InputTypeError(LateChunkError, TypeError):
+    """An input is not text (``None``, ``bytes``, a number); the message names its index."""
+
+
+class InvalidTextError(LateChunkError):
+    """An input is a ``str`` but not valid text (a lone surrogate); the message names index and position."""
+
+
+class AlignmentError(LateChunkError):
+    """A character span and the tokenizer's offsets do not line up."""
+
+
+class UnknownTaskError(SettingsError):
+    """The model has no such task."""
+
+
+class CheckpointError(LateChunkError):
+    """A checkpoint's files do not hold what its layout needs (weights, LoRA adapters)."""
+
+
+class LateChunkWarning(UserWarning):
+    """A document gave a documented but possibly surprising result."""
