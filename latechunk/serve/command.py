@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import typing
+from typing import Any
 
-from latechunk.defaults import DEFAULT_MODEL
+from latechunk.chunkers import CHUNKERS
+from latechunk.defaults import MERGE_RULES
 from latechunk.serve.settings import API_KEY_ENV, ServeSettings, api_keys_from_env
+from latechunk.settings import LateChunkerSettings, setting_fields
 
 
 def _positive(text: str) -> int:
@@ -19,18 +23,46 @@ def _positive(text: str) -> int:
     return value
 
 
+_OMITTED = ("token", "show_progress_bar")
+"""Settings with no option: the token comes from ``HF_TOKEN``, and a server shows no progress bars."""
+
+
+def _add_late_chunker_options(parser: argparse.ArgumentParser) -> None:
+    """One option per ``LateChunkerSettings`` field (name, help and default from the dataclass)."""
+    group = parser.add_argument_group("model and defaults of every request (LateChunker settings)")
+    hints = typing.get_type_hints(LateChunkerSettings)
+    for f in setting_fields():
+        if f.name in _OMITTED:
+            continue
+        default = f.default
+        help_text = f.metadata["help"].replace("%", "%%")
+        shown = "" if default is None else f" (default: {default})"
+        options: dict[str, Any] = {"dest": f.name, "default": default, "help": help_text + shown}
+        allowed = set(typing.get_args(hints[f.name])) or {hints[f.name]}
+        if f.name == "chunker":
+            options["choices"] = sorted(CHUNKERS)
+        elif f.name == "merge":
+            options["choices"] = MERGE_RULES
+        elif bool in allowed:
+            options["action"] = argparse.BooleanOptionalAction
+        elif int in allowed:
+            options["type"] = _count if f.name == "overlap" else _positive
+        group.add_argument("--" + f.name.replace("_", "-"), **options)
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {text!r}")
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    model = parser.add_argument_group("model")
-    model.add_argument("--model", default=DEFAULT_MODEL, help="hub id or local folder (default: %(default)s)")
-    model.add_argument("--model-name", default=None, help="name reported in responses (default: last part of --model)")
-    model.add_argument("--device", default=None, help="cuda, mps, cpu (default: automatic)")
-    model.add_argument("--dtype", default=None, help="float32, bfloat16, float16 (default: automatic)")
-    model.add_argument("--max-length", type=_positive, default=None, help="window in tokens (default: the model's)")
-    model.add_argument("--batch-size", type=_positive, default=32, help="windows per forward pass (default 32)")
-    model.add_argument("--max-batch-tokens", type=_positive, default=16384, help="padded tokens per batch")
-    model.add_argument("--chunker", default="sentences", help="default chunker of /v1/chunk-embed")
-    model.add_argument("--chunk-size", type=_positive, default=None, help="default chunk budget in tokens (32)")
-    model.add_argument("--local-files-only", action="store_true", help="never contact the model hub")
+    _add_late_chunker_options(parser)
+    parser.add_argument("--model-name", default=None, help="name reported in responses (default: last part of --model)")
     net = parser.add_argument_group("network")
     net.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 for all)")
     net.add_argument("--port", type=int, default=8080, help="port (default 8080)")
@@ -44,7 +76,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     net.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     limits = parser.add_argument_group("limits")
     limits.add_argument("--workers", type=_positive, default=4, help="model calls at once (threads, default 4)")
-    limits.add_argument("--max-queue", type=int, default=64, help="requests waiting beyond --workers (default 64)")
+    limits.add_argument("--max-queue", type=_count, default=64, help="requests waiting beyond --workers (default 64)")
     limits.add_argument("--max-inputs", type=_positive, default=2048, help="inputs per request (default 2048)")
     limits.add_argument(
         "--max-characters", type=_positive, default=4_000_000, help="characters per request (default 4,000,000)"
@@ -56,17 +88,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def settings_from(args: argparse.Namespace) -> ServeSettings:
     """The server settings a parsed command line asks for."""
+    values = {f.name: getattr(args, f.name) for f in setting_fields() if f.name not in _OMITTED}
+    if isinstance(values.get("task"), str) and values["task"].strip().lower() == "none":
+        values["task"] = None
     return ServeSettings(
-        model=args.model,
+        LateChunkerSettings(**values),
         model_name=args.model_name,
-        device=args.device,
-        dtype=args.dtype,
-        max_length=args.max_length,
-        batch_size=args.batch_size,
-        max_batch_tokens=args.max_batch_tokens,
-        local_files_only=args.local_files_only,
-        chunker=args.chunker,
-        chunk_size=args.chunk_size,
         workers=args.workers,
         max_queue=args.max_queue,
         max_inputs=args.max_inputs,

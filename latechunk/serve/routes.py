@@ -77,7 +77,7 @@ async def models(request: Request) -> ModelList:
     card = ModelCard(
         id=service.settings.served_name,
         created=service.loaded_at,
-        source=service.settings.model,
+        source=service.settings.late_chunker.model,
         dimensions=base.dim,
         max_length=base.max_length,
         tasks=list(base.tasks),

@@ -55,14 +55,18 @@ class _Common(BaseModel):
         default=None, description="OpenAI's name for `embedding_type` (the openai client sends base64)."
     )
     encoding_type: EmbeddingType | None = Field(default=None, description="LlamaIndex's name for `embedding_type`.")
-    normalized: bool = Field(default=True, description="L2-normalise every vector (after `dimensions`).")
+    normalized: bool | None = Field(
+        default=None,
+        description="L2-normalise every vector (after `dimensions`); default: true, or the server's "
+        "--no-normalize-embeddings.",
+    )
 
     @model_validator(mode="before")
     @classmethod
     def _null_means_default(cls, data: Any) -> Any:
         """Clients that send ``"late_chunking": null`` (or another switch as null) get its default."""
         if isinstance(data, dict):
-            switches = ("late_chunking", "truncate", "normalized")
+            switches = ("late_chunking", "truncate")
             return {k: v for k, v in data.items() if not (k in switches and v is None)}
         return data
 

@@ -56,6 +56,7 @@ class Service:
         self.loaded_at = 0
         self.base: LateChunker | None = None
         self.counter: TokenCounter | None = None
+        self._base_settings = settings.late_chunker.replace(show_progress_bar=False)
         self._chunkers: OrderedDict[tuple, LateChunker] = OrderedDict()
         self._chunkers_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="latechunk-worker")
@@ -70,22 +71,21 @@ class Service:
 
         started = time.perf_counter()
         try:
-            s = self.settings
-            base = LateChunker(s.model, chunker=s.chunker, chunk_size=s.chunk_size, **s.load_kwargs())
+            base = LateChunker(self._base_settings)
             self.counter = TokenCounter(base.tokenizer, base.max_length, base.loaded.family.prefix)
-            self._chunkers[(s.chunker, s.chunk_size, True)] = base
+            self._chunkers[self._key(None, None, None)] = base
             self.base = base
         except Exception as error:  # noqa: BLE001 - any failure is reported by /health and the log
             self.error = f"{type(error).__name__}: {error}"
             self.status = "failed"
-            log.error("model %r failed to load: %s", self.settings.model, self.error)
+            log.error("model %r failed to load: %s", self.settings.late_chunker.model, self.error)
             return
         self.loaded_at = int(time.time())
         self.status = "ok"
         self.metrics.ready.set(1)
         log.info(
             "model %r loaded in %.1f s (dim %d, window %d tokens, tasks: %s)",
-            self.settings.model,
+            self.settings.late_chunker.model,
             time.perf_counter() - started,
             base.dim,
             base.max_length,
@@ -166,24 +166,31 @@ class Service:
             )
 
     # ----------------------------------------------------------------- requests (run on a worker)
-    def chunker_for(self, chunker: str | None, chunk_size: int | None, normalized: bool) -> LateChunker:
+    def _key(self, chunker: str | None, chunk_size: int | None, normalized: bool | None) -> tuple:
+        """A request's chunker settings; what it leaves out comes from the server's ``LateChunkerSettings``."""
+        base = self._base_settings
+        return (
+            chunker or base.chunker,
+            base.chunk_size if chunk_size is None else chunk_size,
+            base.normalize_embeddings if normalized is None else normalized,
+        )
+
+    def chunker_for(self, chunker: str | None, chunk_size: int | None, normalized: bool | None) -> LateChunker:
         """The ``LateChunker`` for these settings, built once (the model itself is loaded once per process)."""
         from latechunk import LateChunker
 
-        s = self.settings
-        key = (chunker or s.chunker, chunk_size if chunk_size is not None else s.chunk_size, normalized)
+        key = self._key(chunker, chunk_size, normalized)
         with self._chunkers_lock:
             if key in self._chunkers:
                 self._chunkers.move_to_end(key)
                 return self._chunkers[key]
-        built = LateChunker(
-            s.model, chunker=key[0], chunk_size=key[1], normalize_embeddings=normalized, **s.load_kwargs()
-        )
+        built = LateChunker(self._base_settings.replace(chunker=key[0], chunk_size=key[1], normalize_embeddings=key[2]))
         with self._chunkers_lock:
             self._chunkers[key] = built
+            base_key = self._key(None, None, None)
             while len(self._chunkers) > _CACHED_CHUNKERS:
                 oldest = next(iter(self._chunkers))
-                if oldest == (s.chunker, s.chunk_size, True):
+                if oldest == base_key:
                     self._chunkers.move_to_end(oldest)
                     continue
                 self._chunkers.popitem(last=False)

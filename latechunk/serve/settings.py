@@ -1,4 +1,8 @@
-"""Server settings: one frozen dataclass that the command line fills and the app reads (no web imports)."""
+"""Server settings: one frozen dataclass that the command line fills and the app reads (no web imports).
+
+The model, chunking and window settings are a ``LateChunkerSettings`` (declared once for every door
+of latechunk); this module adds only what a server needs on top: its reported name and its limits.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from latechunk.defaults import DEFAULT_MODEL
+from latechunk.settings import LateChunkerSettings
 
 API_KEY_ENV = "LATECHUNK_API_KEY"
 """Environment variable with the accepted API key(s), comma-separated."""
@@ -16,22 +20,15 @@ API_KEY_ENV = "LATECHUNK_API_KEY"
 class ServeSettings:
     """What the server loads and how much it accepts.
 
-    Model settings are passed to ``LateChunker``; the limits bound one request (``max_inputs``,
-    ``max_characters``, ``max_body_bytes``) and the whole server (``workers`` model calls at once,
-    ``max_queue`` more waiting; beyond that a request is refused with 503 and ``Retry-After``).
+    ``late_chunker`` is the ``LateChunker`` every request starts from (a request's ``task``,
+    ``dimensions``, ``chunker``, ``chunk_size`` and ``normalized`` override it). The limits bound one
+    request (``max_inputs``, ``max_characters``, ``max_body_bytes``) and the whole server
+    (``workers`` model calls at once, ``max_queue`` more waiting; beyond that a request is refused
+    with 503 and ``Retry-After``).
     """
 
-    model: str = DEFAULT_MODEL
+    late_chunker: LateChunkerSettings = field(default_factory=LateChunkerSettings)
     model_name: str | None = None
-    device: str | None = None
-    dtype: str | None = None
-    max_length: int | None = None
-    batch_size: int = 32
-    max_batch_tokens: int = 16384
-    local_files_only: bool = False
-    trust_remote_code: bool = False
-    chunker: str = "sentences"
-    chunk_size: int | None = None
     workers: int = 4
     max_queue: int = 64
     max_inputs: int = 2048
@@ -41,7 +38,9 @@ class ServeSettings:
     api_keys: tuple[str, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
-        for name in ("batch_size", "max_batch_tokens", "workers", "max_inputs", "max_characters", "max_body_bytes"):
+        if not isinstance(self.late_chunker, LateChunkerSettings):
+            raise TypeError(f"late_chunker must be a LateChunkerSettings, got {type(self.late_chunker).__name__}")
+        for name in ("workers", "max_inputs", "max_characters", "max_body_bytes", "retry_after_s"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.max_queue < 0:
@@ -52,20 +51,8 @@ class ServeSettings:
     @property
     def served_name(self) -> str:
         """The model name the API reports: ``model_name``, else the last part of the model id or folder."""
-        return self.model_name or PurePath(self.model.rstrip("/\\")).name or self.model
-
-    def load_kwargs(self) -> dict:
-        """Keyword arguments of ``LateChunker`` that choose and place the model."""
-        return {
-            "device": self.device,
-            "dtype": self.dtype,
-            "max_length": self.max_length,
-            "batch_size": self.batch_size,
-            "max_batch_tokens": self.max_batch_tokens,
-            "local_files_only": self.local_files_only,
-            "trust_remote_code": self.trust_remote_code,
-            "show_progress_bar": False,
-        }
+        model = self.late_chunker.model
+        return self.model_name or PurePath(model.rstrip("/\\")).name or model
 
 
 def api_keys_from_env(environ: dict[str, str] | None = None) -> tuple[str, ...]:

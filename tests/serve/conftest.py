@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from latechunk import LateChunkerSettings
 from latechunk.serve import ServeSettings, create_app
 
 
@@ -68,5 +69,7 @@ def running_server(settings: ServeSettings, timeout: float = 120.0, ready: bool 
 @pytest.fixture(scope="session")
 def server(minilm_path) -> Iterator[Running]:
     """MiniLM with the default limits, open (no API key)."""
-    with running_server(ServeSettings(model=minilm_path, model_name="all-MiniLM-L6-v2")) as running:
+    with running_server(
+        ServeSettings(LateChunkerSettings(model=minilm_path), model_name="all-MiniLM-L6-v2")
+    ) as running:
         yield running

@@ -14,6 +14,7 @@ import time
 import httpx
 import pytest
 
+from latechunk import LateChunkerSettings
 from latechunk.cli import build_parser
 from latechunk.serve import ServeSettings
 from latechunk.serve.command import settings_from
@@ -23,10 +24,16 @@ from .conftest import free_port, running_server
 
 def test_command_line_to_settings(monkeypatch):
     monkeypatch.setenv("LATECHUNK_API_KEY", "a, b")
-    args = build_parser().parse_args(["serve", "--model", "m", "--workers", "2", "--max-inputs", "7"])
+    command = ["serve", "--model", "m", "--workers", "2", "--max-inputs", "7", "--chunk-size", "16", "--task", "none"]
+    args = build_parser().parse_args([*command, "--no-normalize-embeddings", "--max-length", "128"])
     settings = settings_from(args)
-    assert (settings.model, settings.workers, settings.max_inputs, settings.api_keys) == ("m", 2, 7, ("a", "b"))
-    assert args.host == "127.0.0.1"
+    assert (settings.workers, settings.max_inputs, settings.api_keys) == (2, 7, ("a", "b"))
+    assert settings.late_chunker == LateChunkerSettings(
+        model="m", chunk_size=16, normalize_embeddings=False, max_length=128
+    )
+    assert args.host == "127.0.0.1" and settings.served_name == "m"
+    defaults = settings_from(build_parser().parse_args(["serve"]))
+    assert defaults.late_chunker == LateChunkerSettings()
     given = settings_from(build_parser().parse_args(["serve", "--api-key", "c", "--api-key", "d"]))
     assert given.api_keys == ("c", "d")
     with pytest.raises(SystemExit):
@@ -37,7 +44,7 @@ def test_command_line_to_settings(monkeypatch):
 
 def test_an_open_server_says_so_in_the_log(minilm_path, caplog):
     with caplog.at_level(logging.INFO, logger="latechunk.serve"):
-        with running_server(ServeSettings(model=minilm_path)) as server:
+        with running_server(ServeSettings(LateChunkerSettings(model=minilm_path))) as server:
             server.client.post("/v1/embeddings", json={"input": ["logged"]})
     assert any("no API key configured" in r.getMessage() for r in caplog.records)
     access = [json.loads(r.getMessage()) for r in caplog.records if r.name == "latechunk.serve.access"]

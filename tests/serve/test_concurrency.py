@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from latechunk import LateChunker
+from latechunk import LateChunker, LateChunkerSettings
 from latechunk.serve import ServeSettings
 
 from ..pipeline import jina_checkpoints as jc
@@ -39,7 +39,7 @@ def test_mixed_tasks_and_late_chunking_from_32_clients(tiny_jina, workers):
     for a, b in itertools.combinations(TASKS, 2):  # the tasks really differ, so a mix-up would show
         assert np.abs(lone.embed(jc.CORPUS[:1], task=a) - lone.embed(jc.CORPUS[:1], task=b)).max() > 1e-2
 
-    with running_server(ServeSettings(model=tiny_jina, workers=workers, max_queue=64)) as server:
+    with running_server(ServeSettings(LateChunkerSettings(model=tiny_jina), workers=workers, max_queue=64)) as server:
 
         def call(body):
             response = server.client.post("/v1/embeddings", json=body)

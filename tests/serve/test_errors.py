@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from latechunk import LateChunkerSettings
 from latechunk.serve import ServeSettings
 
 from .conftest import running_server
@@ -71,7 +72,7 @@ def test_wrong_method_and_path_are_json(server):
 @pytest.fixture(scope="module")
 def guarded(minilm_path):
     settings = ServeSettings(
-        model=minilm_path,
+        LateChunkerSettings(model=minilm_path),
         api_keys=("key-one", "key-two"),
         max_inputs=4,
         max_characters=1000,
@@ -138,7 +139,7 @@ def test_body_limit_without_content_length(guarded):
 
 def test_a_full_queue_answers_503_with_retry_after(minilm_path):
     long_document = "Berlin is the capital of Germany and lies on the river Spree. " * 150  # ~2k tokens, 8 windows
-    with running_server(ServeSettings(model=minilm_path, workers=1, max_queue=0)) as single:
+    with running_server(ServeSettings(LateChunkerSettings(model=minilm_path), workers=1, max_queue=0)) as single:
         results = {}
 
         def slow():

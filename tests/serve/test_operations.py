@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from latechunk import LateChunkerSettings
 from latechunk.serve import ServeSettings
 
 from .conftest import running_server
@@ -26,7 +27,9 @@ def test_health_ok(server):
 def test_health_reports_a_failed_load_and_embeddings_say_why(tmp_path):
     missing = tmp_path / "no-such-model"
     missing.mkdir()
-    with running_server(ServeSettings(model=str(missing), local_files_only=True), ready=False) as broken:
+    with running_server(
+        ServeSettings(LateChunkerSettings(model=str(missing), local_files_only=True)), ready=False
+    ) as broken:
         health = broken.client.get("/health")
         assert health.status_code == 503
         assert health.json()["status"] == "failed" and health.json()["detail"]
@@ -73,7 +76,24 @@ def test_openapi_documents_every_request_field(server):
 
 
 def test_a_second_app_shares_the_loaded_model(minilm_path, server):
-    with running_server(ServeSettings(model=minilm_path, model_name="second")) as other:
+    with running_server(ServeSettings(LateChunkerSettings(model=minilm_path), model_name="second")) as other:
         a = server.client.post("/v1/embeddings", json={"input": ["shared"]}).json()["data"][0]["embedding"]
         b = other.client.post("/v1/embeddings", json={"input": ["shared"]}).json()
         assert b["model"] == "second" and b["data"][0]["embedding"] == a
+
+
+def test_the_servers_late_chunker_settings_are_every_requests_defaults(minilm_path):
+    import numpy as np
+
+    from latechunk import LateChunker
+
+    base = LateChunkerSettings(model=minilm_path, dimensions=32, normalize_embeddings=False, task="retrieval.query")
+    texts = ["Berlin is the capital of Germany.", "It lies on the Spree."]
+    with running_server(ServeSettings(base)) as custom:
+        got = custom.client.post("/v1/embeddings", json={"input": texts}).json()["data"]
+        np.testing.assert_allclose([d["embedding"] for d in got], LateChunker(base).embed(texts), atol=1e-5)
+        asked = {"input": texts, "dimensions": 64, "normalized": True}
+        got = custom.client.post("/v1/embeddings", json=asked).json()["data"]
+        expected = LateChunker(base.replace(normalize_embeddings=True)).embed(texts, dimensions=64)
+        np.testing.assert_allclose([d["embedding"] for d in got], expected, atol=1e-5)
+        assert np.allclose(np.linalg.norm([d["embedding"] for d in got], axis=1), 1, atol=1e-5)
