@@ -174,7 +174,7 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="model folder (default: the pip-installed all-MiniLM-L6-v2)")
     parser.add_argument("--duration", type=float, default=6.0, help="seconds per scenario (default 6)")
     parser.add_argument("--concurrency", default="1,8,32")
-    parser.add_argument("--workers", type=int, default=4, help="latechunk serve --workers")
+    parser.add_argument("--workers", type=int, default=32, help="latechunk serve --workers")
     parser.add_argument("--infinity", default=None, help="path to infinity_emb (its own venv); omit to skip")
     parser.add_argument("--out", default=str(ROOT / "benchmarks/results/serve.json"))
     args = parser.parse_args()

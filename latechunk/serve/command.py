@@ -75,8 +75,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     net.add_argument("--graceful-timeout", type=float, default=30.0, help="seconds to finish requests on shutdown")
     net.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     limits = parser.add_argument_group("limits")
-    limits.add_argument("--workers", type=_positive, default=4, help="model calls at once (threads, default 4)")
-    limits.add_argument("--max-queue", type=_count, default=64, help="requests waiting beyond --workers (default 64)")
+    limits.add_argument(
+        "--workers",
+        type=_positive,
+        default=32,
+        help="requests handed to the engine at once (threads; it batches their model calls together; default 32)",
+    )
+    limits.add_argument("--max-queue", type=_count, default=128, help="requests waiting beyond --workers (default 128)")
     limits.add_argument("--max-inputs", type=_positive, default=2048, help="inputs per request (default 2048)")
     limits.add_argument(
         "--max-characters", type=_positive, default=4_000_000, help="characters per request (default 4,000,000)"

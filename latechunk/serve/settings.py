@@ -29,8 +29,8 @@ class ServeSettings:
 
     late_chunker: LateChunkerSettings = field(default_factory=LateChunkerSettings)
     model_name: str | None = None
-    workers: int = 4
-    max_queue: int = 64
+    workers: int = 32
+    max_queue: int = 128
     max_inputs: int = 2048
     max_characters: int = 4_000_000
     max_body_bytes: int = 16 * 1024 * 1024
