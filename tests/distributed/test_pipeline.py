@@ -1,0 +1,113 @@
+"""``latechunk.distributed.chunk_and_embed`` on a local Ray: same vectors as one process, faults, errors."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+from latechunk.distributed import chunk_and_embed, chunk_id, split_errors
+
+from .corpus import documents
+
+# Two actors of half a CPU each leave room for Ray's plain tasks on the 2-CPU test instance.
+WORKERS = {"workers": 2, "cpus_per_worker": 0.5}
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return documents(200)
+
+
+@pytest.fixture(scope="module")
+def reference(minilm, corpus):
+    """The single-process result, one call for all documents."""
+    return minilm.chunk_and_embed(corpus)
+
+
+def _by_doc(rows):
+    grouped = defaultdict(list)
+    for row in rows:
+        grouped[row["doc_id"]].append(row)
+    return {doc: sorted(chunks, key=lambda r: r["chunk_index"]) for doc, chunks in grouped.items()}
+
+
+def _assert_same(rows, corpus, reference, ids):
+    grouped = _by_doc(rows)
+    assert set(grouped) == set(ids)
+    for doc_id, text, expected in zip(ids, corpus, reference, strict=True):
+        got = grouped[doc_id]
+        assert [(r["start"], r["end"], r["text"]) for r in got] == [(c.start, c.end, c.text) for c in expected]
+        assert all(r["chunk_count"] == len(expected) for r in got)
+        assert [r["chunk_id"] for r in got] == [chunk_id(doc_id, c.start, c.end) for c in expected]
+        for r, c in zip(got, expected, strict=True):
+            assert text[r["start"] : r["end"]] == r["text"]
+            np.testing.assert_allclose(np.asarray(r["embedding"], dtype=np.float32), c.embedding, atol=1e-5)
+
+
+def test_two_workers_equal_one_process(ray_local, corpus, reference, minilm_path):
+    ids = [f"doc-{i:03d}" for i in range(len(corpus))]
+    items = [{"doc_id": ids[i], "text": t, "source": f"set-{i % 3}"} for i, t in enumerate(corpus)]
+    ds = ray_local.data.from_items(items, override_num_blocks=7)
+    out = chunk_and_embed(ds, minilm_path, id_column="doc_id", batch_size=24, **WORKERS)
+    rows = out.take_all()
+    assert all(r["error"] is None for r in rows)
+    assert sum(len(c) for c in reference) == len(rows)
+    assert len({r["chunk_id"] for r in rows}) == len(rows)
+    assert {r["source"] for r in rows} == {"set-0", "set-1", "set-2"}  # the input's other columns come along
+    assert all(r["source"] == f"set-{int(r['doc_id'][4:]) % 3}" for r in rows)
+    _assert_same(rows, corpus, reference, ids)
+
+
+def test_worker_killed_on_first_batch_is_retried(ray_local, corpus, reference, minilm_path, tmp_path):
+    marker = tmp_path / "died"
+    n = 60
+    ids = [f"doc-{i:03d}" for i in range(n)]
+    items = [{"doc_id": d, "text": t} for d, t in zip(ids, corpus[:n], strict=True)]
+    ds = ray_local.data.from_items(items, override_num_blocks=4)
+    out = chunk_and_embed(ds, minilm_path, id_column="doc_id", batch_size=16, die_once=str(marker), **WORKERS)
+    rows = out.take_all()
+    assert marker.exists()  # a worker did die
+    assert len({r["chunk_id"] for r in rows}) == len(rows) == sum(len(c) for c in reference[:n])
+    _assert_same(rows, corpus[:n], reference[:n], ids)
+
+
+def test_bad_documents_become_error_rows(ray_local, minilm_path):
+    items = [
+        {"doc_id": "good", "text": "The harbour shelters every passing ship. A glacier crosses the delta."},
+        {"doc_id": "none", "text": None},
+        {"doc_id": "latin1", "text": "caf\xe9 au lait".encode("latin-1")},
+        {"doc_id": "utf8", "text": "Caf\u00e9 au lait is served warm.".encode()},
+        {"doc_id": "poison", "text": "This document is POISON for the chunker."},
+        {"doc_id": "empty", "text": "   "},
+    ]
+    from .poison import PoisonChunker
+
+    ds = ray_local.data.from_items(items)
+    out = chunk_and_embed(ds, minilm_path, id_column="doc_id", chunker=PoisonChunker(max_tokens=32), **WORKERS)
+    chunks, errors = split_errors(out)
+    failed = {r["doc_id"]: r["error"] for r in errors.take_all()}
+    assert set(failed) == {"none", "latin1", "poison"}
+    assert "NoneType" in failed["none"]
+    assert "UTF-8" in failed["latin1"]
+    assert "poisoned document" in failed["poison"]
+    good = chunks.take_all()
+    assert {r["doc_id"] for r in good} == {"good", "utf8"}  # "empty" has no chunks
+    assert "error" not in chunks.columns()
+    assert all(r["embedding"] is not None and len(r["embedding"]) == 384 for r in good)
+
+
+def test_document_id_defaults_to_text_hash(ray_local, minilm_path):
+    import hashlib
+
+    text = "The old mill remembers a cold winter."
+    out = chunk_and_embed(ray_local.data.from_items([{"text": text}]), minilm_path, workers=1, cpus_per_worker=0.5)
+    (row,) = out.take_all()
+    assert row["doc_id"] == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_missing_text_column_is_named(ray_local, minilm_path):
+    ds = ray_local.data.from_items([{"body": "x"}])
+    with pytest.raises(ValueError, match="text_column 'text'"):
+        chunk_and_embed(ds, minilm_path)
