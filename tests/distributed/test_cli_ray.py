@@ -14,7 +14,8 @@ from latechunk.cli.store import Store
 
 from ..cli.test_cli import BROKEN_PDF, COMET_PAGES, TEA, TRAINS, make_pdf
 
-RAY = ["--ray", "auto", "--workers", "2", "--cpus-per-worker", "0.5", "--batch-docs", "2"]
+RAY = ["--ray", "auto", "--workers", "1", "--cpus-per-worker", "0.5", "--batch-docs", "2"]
+"""One actor keeps these tests short; two workers are tested in test_pipeline."""
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 
 import numpy as np
@@ -62,11 +63,11 @@ def test_two_workers_equal_one_process(ray_local, corpus, reference, minilm_path
 
 def test_worker_killed_on_first_batch_is_retried(ray_local, corpus, reference, minilm_path, tmp_path):
     marker = tmp_path / "died"
-    n = 60
+    n = 40
     ids = [f"doc-{i:03d}" for i in range(n)]
     items = [{"doc_id": d, "text": t} for d, t in zip(ids, corpus[:n], strict=True)]
     ds = ray_local.data.from_items(items, override_num_blocks=4)
-    out = chunk_and_embed(ds, minilm_path, id_column="doc_id", batch_size=16, die_once=str(marker), **WORKERS)
+    out = chunk_and_embed(ds, minilm_path, id_column="doc_id", batch_size=8, die_once=str(marker), **WORKERS)
     rows = out.take_all()
     assert marker.exists()  # a worker did die
     assert len({r["chunk_id"] for r in rows}) == len(rows) == sum(len(c) for c in reference[:n])
@@ -75,36 +76,32 @@ def test_worker_killed_on_first_batch_is_retried(ray_local, corpus, reference, m
 
 def test_bad_documents_become_error_rows(ray_local, minilm_path):
     items = [
-        {"doc_id": "good", "text": "The harbour shelters every passing ship. A glacier crosses the delta."},
-        {"doc_id": "none", "text": None},
-        {"doc_id": "latin1", "text": "caf\xe9 au lait".encode("latin-1")},
-        {"doc_id": "utf8", "text": "Caf\u00e9 au lait is served warm.".encode()},
-        {"doc_id": "poison", "text": "This document is POISON for the chunker."},
-        {"doc_id": "empty", "text": "   "},
+        {"name": "good", "text": "The harbour shelters every passing ship. A glacier crosses the delta."},
+        {"name": "none", "text": None},
+        {"name": "latin1", "text": "caf\xe9 au lait".encode("latin-1")},
+        {"name": "utf8", "text": "Caf\u00e9 au lait is served warm.".encode()},
+        {"name": "poison", "text": "This document is POISON for the chunker."},
+        {"name": "empty", "text": "   "},
     ]
     from .poison import PoisonChunker
 
-    ds = ray_local.data.from_items(items)
-    out = chunk_and_embed(ds, minilm_path, id_column="doc_id", chunker=PoisonChunker(max_tokens=32), **WORKERS)
+    ds = ray_local.data.from_items(items)  # no id column: a document's id is the SHA-256 of its text
+    out = chunk_and_embed(ds, minilm_path, chunker=PoisonChunker(max_tokens=32), **WORKERS)
     chunks, errors = split_errors(out)
-    failed = {r["doc_id"]: r["error"] for r in errors.take_all()}
+    failed = {r["name"]: r for r in errors.take_all()}
     assert set(failed) == {"none", "latin1", "poison"}
-    assert "NoneType" in failed["none"]
-    assert "UTF-8" in failed["latin1"]
-    assert "poisoned document" in failed["poison"]
+    assert "NoneType" in failed["none"]["error"] and failed["none"]["doc_id"] is None
+    assert "UTF-8" in failed["latin1"]["error"]
+    assert "poisoned document" in failed["poison"]["error"]
+    assert failed["poison"]["doc_id"] == hashlib.sha256(items[4]["text"].encode()).hexdigest()
     good = chunks.take_all()
-    assert {r["doc_id"] for r in good} == {"good", "utf8"}  # "empty" has no chunks
+    assert {r["name"] for r in good} == {"good", "utf8"}  # "empty" has no chunks
+    assert {r["doc_id"] for r in good} == {
+        hashlib.sha256(items[0]["text"].encode()).hexdigest(),
+        hashlib.sha256("Caf\u00e9 au lait is served warm.".encode()).hexdigest(),
+    }
     assert "error" not in chunks.columns()
     assert all(r["embedding"] is not None and len(r["embedding"]) == 384 for r in good)
-
-
-def test_document_id_defaults_to_text_hash(ray_local, minilm_path):
-    import hashlib
-
-    text = "The old mill remembers a cold winter."
-    out = chunk_and_embed(ray_local.data.from_items([{"text": text}]), minilm_path, workers=1, cpus_per_worker=0.5)
-    (row,) = out.take_all()
-    assert row["doc_id"] == hashlib.sha256(text.encode()).hexdigest()
 
 
 def test_missing_text_column_is_named(ray_local, minilm_path):
