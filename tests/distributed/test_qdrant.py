@@ -15,6 +15,16 @@ DIM = 4
 SETTINGS = BuildSettings("m", DIM, None, "sentences", 32, 256, None, "0")
 
 
+SCHEMA = pa.schema(
+    [pa.field(col.DOC_ID, pa.string())] + col.chunk_fields(DIM, with_context=True) + [pa.field(SHA256, pa.string())]
+)
+
+
+def _failed(path: str, reason: str) -> pa.Table:
+    row = {name: None for name in SCHEMA.names} | {col.DOC_ID: path, col.ERROR: reason}
+    return pa.Table.from_pylist([row], schema=SCHEMA)
+
+
 def _rows(path: str, sha: str, count: int, indices: list[int]) -> pa.Table:
     rows = [
         {
@@ -25,6 +35,7 @@ def _rows(path: str, sha: str, count: int, indices: list[int]) -> pa.Table:
             col.TEXT: f"t{i}",
             col.START: i,
             col.END: i + 1,
+            col.TOKEN_COUNT: 1,
             col.EMBEDDING: list(np.eye(DIM, dtype=np.float32)[i % DIM]),
             col.ERROR: None,
             col.CONTEXT_BEFORE: "",
@@ -33,7 +44,7 @@ def _rows(path: str, sha: str, count: int, indices: list[int]) -> pa.Table:
         }
         for i in indices
     ]
-    return pa.Table.from_pylist(rows)
+    return pa.Table.from_pylist(rows, schema=SCHEMA)
 
 
 def test_split_file_recorded_after_its_last_rows(tmp_path):
@@ -60,3 +71,20 @@ def test_replaced_file_loses_its_stale_chunks(tmp_path):
         summary = QdrantWriter(store, replacing={"/a"}).write(_rows("/a", "new", 2, [0, 1]))
         assert summary.files == 1
         assert store.count_chunks("/a") == 2 and store.file_hashes() == {"/a": "new"}
+
+
+def test_datasink_through_ray_write_tasks(ray_local, tmp_path):
+    from .sinks import FolderDatasink
+
+    folder = str(tmp_path / "s")
+    with Store.open(path=folder, create=True) as store:
+        store.create(SETTINGS)
+    # /b's rows are cut across blocks, hence across write tasks: the driver records it at the end
+    blocks = [_rows("/a", "ha", 2, [0, 1]), _rows("/b", "hb", 3, [0]), _rows("/b", "hb", 3, [1, 2])]
+    ds = ray_local.data.from_arrow([*blocks, _failed("/c", "cannot read")])
+    sink = FolderDatasink(folder)
+    ds.write_datasink(sink, concurrency=1)  # an on-disk store takes one writer at a time
+    assert (sink.summary.files, sink.summary.chunks, sink.summary.errors) == (2, 5, [("/c", "cannot read")])
+    with Store.open(path=folder, create=False) as store:
+        assert store.file_hashes() == {"/a": "ha", "/b": "hb"}
+        assert store.count_chunks() == 5
