@@ -2,10 +2,12 @@
 
 QMSum meetings cut into documents of about ``--doc-chars`` characters. Rows:
 - one process: ``LateChunker.chunk_and_embed`` over all documents, torch on all ``--cpus``;
-- Ray, N workers: the same documents through ``latechunk.distributed`` (each worker gets
-  ``cpus / N`` CPUs and as many torch threads), wall time from ``chunk_and_embed`` to the last
-  row, and the steady rate: documents finished after the first output batch arrived, per second
-  since then (leaves out actor start and model load, which a long job pays once per worker).
+- one call in a bare Ray actor: the same call inside a plain Ray actor with all CPUs (model loaded
+  beforehand), the baseline for Ray's overhead;
+- latechunk.distributed, N workers: the same documents through ``chunk_and_embed`` on Ray (each
+  worker gets ``cpus / N`` CPUs and as many torch threads), wall time to the last row. Its fixed
+  cost (actor start, model load, scheduling) is the wall time of a one-document run; the overhead
+  is the full wall time less that fixed cost, against the bare actor.
 Benchmarks measure; they assert nothing. On a shared machine the figures are indicative.
 
     HF_HUB_OFFLINE=1 python benchmarks/distributed.py --data ../shared/data/qmsum/val --limit 4
@@ -35,8 +37,8 @@ def cut(text: str, size: int) -> list[str]:
     return pieces
 
 
-def ray_run(items: list[dict], tokens: dict[str, int], model: str, workers: int, cpus: int, batch: int) -> dict:
-    """Wall time of a run, and its steady rate: documents and tokens after the first output batch, per second."""
+def ray_run(items: list[dict], model: str, workers: int, cpus: int, batch: int) -> tuple[float, int]:
+    """Wall time from ``chunk_and_embed`` to the last row counted, and the number of rows."""
     import ray.data
 
     from latechunk.distributed import chunk_and_embed
@@ -46,23 +48,38 @@ def ray_run(items: list[dict], tokens: dict[str, int], model: str, workers: int,
     out = chunk_and_embed(
         ds, model, id_column="doc_id", workers=workers, cpus_per_worker=cpus / workers, batch_size=batch
     )
-    first, seen, rows = None, set(), 0
-    for table in out.iter_batches(batch_size=None, batch_format="pyarrow"):
-        ids = set(table.column("doc_id").to_pylist())
-        rows += table.num_rows
-        if first is None:
-            first, first_docs = time.perf_counter(), ids
-        seen |= ids
-    ended = time.perf_counter()
-    later = seen - first_docs
-    steady = max(ended - first, 1e-9)
-    return {
-        "total": ended - started,
-        "startup": first - started,
-        "rows": rows,
-        "docs_per_s": len(later) / steady,
-        "tokens_per_s": sum(tokens[d] for d in later) / steady,
-    }
+    rows = sum(table.num_rows for table in out.iter_batches(batch_size=None, batch_format="pyarrow"))
+    return time.perf_counter() - started, rows
+
+
+def bare_actor_run(docs: list[str], model: str, cpus: int) -> tuple[float, int]:
+    """One ``chunk_and_embed`` call over all documents inside a plain Ray actor (the same process setting)."""
+    import ray
+
+    @ray.remote(num_cpus=cpus)
+    class Bare:
+        def __init__(self) -> None:
+            import torch
+
+            from latechunk import LateChunker
+
+            torch.set_num_threads(cpus)
+            self.lc = LateChunker(model, show_progress_bar=False, device="cpu")
+            self.lc.chunk_and_embed(docs[:2])  # warm-up
+
+        def run(self) -> tuple[float, int]:
+            started = time.perf_counter()
+            found = sum(len(c) for c in self.lc.chunk_and_embed(docs))
+            return time.perf_counter() - started, found
+
+    actor = Bare.remote()
+    result = ray.get(actor.run.remote())
+    ray.kill(actor)
+    return result
+
+
+def row(name: str, seconds: float, docs: int, tokens: int, fixed: str = "-", net: str = "-") -> str:
+    return f"| {name} | {seconds:.1f} | {docs / seconds:.2f} | {tokens / seconds:,.0f} | {fixed} | {net} |"
 
 
 def main() -> None:
@@ -86,35 +103,35 @@ def main() -> None:
     items = [{"doc_id": f"d{i}", "text": t} for i, t in enumerate(docs)]
     torch.set_num_threads(args.cpus)
     lc = LateChunker(args.model, show_progress_bar=False, device="cpu")
-    per_doc = [len(ids) for ids in lc.tokenizer(docs, add_special_tokens=False)["input_ids"]]
-    tokens = sum(per_doc)
+    tokens = sum(len(ids) for ids in lc.tokenizer(docs, add_special_tokens=False)["input_ids"])
     lc.chunk_and_embed(docs[:2])  # warm-up
-    started = time.perf_counter()
-    chunks = sum(len(c) for c in lc.chunk_and_embed(docs))
-    single = time.perf_counter() - started
-    single_rate = len(docs) / single
-    print(f"{len(docs)} documents, {tokens:,} tokens, {chunks} chunks, {args.cpus} CPUs")
 
+    def one_process() -> tuple[float, int]:
+        started = time.perf_counter()
+        found = sum(len(c) for c in lc.chunk_and_embed(docs))
+        return time.perf_counter() - started, found
+
+    single, chunks = one_process()
+    print(f"{len(docs)} documents, {tokens:,} tokens, {chunks} chunks, {args.cpus} CPUs", flush=True)
+    lines = [
+        "| run | wall s | documents/s | tokens/s | fixed cost s (1-document run) | wall - fixed, against bare actor |",
+        "|---|---|---|---|---|---|",
+        row("one process (driver)", single, len(docs), tokens),
+    ]
     ray.init(num_cpus=args.cpus, include_dashboard=False, log_to_driver=False, configure_logging=False)
     ray.data.DataContext.get_current().enable_progress_bars = False
-    counts = {item["doc_id"]: n for item, n in zip(items, per_doc, strict=True)}
-    lines = [
-        "| run | wall s | documents/s | tokens/s | first output after (s) | steady documents/s | steady tokens/s |",
-        "|---|---|---|---|---|---|---|",
-        f"| one process | {single:.1f} | {len(docs) / single:.2f} | {tokens / single:,.0f} | - | "
-        f"{len(docs) / single:.2f} | {tokens / single:,.0f} |",
-    ]
+    bare, found = bare_actor_run(docs, args.model, args.cpus)
+    assert found == chunks, (found, chunks)
+    lines.append(row("one call in a bare Ray actor", bare, len(docs), tokens))
     for workers in (int(w) for w in args.workers.split(",")):
-        run = ray_run(items, counts, args.model, workers, args.cpus, args.batch_docs)
-        assert run["rows"] == chunks, (run["rows"], chunks)
-        lines.append(
-            f"| Ray, {workers} worker(s) | {run['total']:.1f} | {len(docs) / run['total']:.2f} | "
-            f"{tokens / run['total']:,.0f} | {run['startup']:.1f} | {run['docs_per_s']:.2f} | "
-            f"{run['tokens_per_s']:,.0f} |"
-        )
-        if workers == 1:
-            lines.append(f"(one worker, steady: {single_rate / run['docs_per_s'] - 1:+.1%} time per document)")
+        fixed, _ = ray_run(items[:1], args.model, workers, args.cpus, args.batch_docs)
+        total, rows = ray_run(items, args.model, workers, args.cpus, args.batch_docs)
+        assert rows == chunks, (rows, chunks)
+        net = f"{(total - fixed) / bare - 1:+.1%}"
+        lines.append(row(f"latechunk.distributed, {workers} worker(s)", total, len(docs), tokens, f"{fixed:.1f}", net))
     ray.shutdown()
+    again, _ = one_process()  # the machine may have changed meanwhile: the one-process run once more
+    lines.append(row("one process (driver), again", again, len(docs), tokens))
     print("\n".join(lines))
 
 

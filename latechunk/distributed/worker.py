@@ -83,6 +83,8 @@ class ChunkEmbedder:
         given_ids = batch.column(self.id_column).to_pylist() if self.id_column else None
         for i, value in enumerate(batch.column(self.text_column).to_pylist()):
             text = None
+            if errors[i] is None and given_ids is not None and given_ids[i] is None:
+                errors[i] = f"{self.id_column} is null"
             if errors[i] is None:
                 try:
                     text = as_text(value)

@@ -50,10 +50,13 @@ def _assert_same(rows, corpus, reference, ids):
 def test_two_workers_equal_one_process(ray_local, corpus, reference, minilm_path):
     ids = [f"doc-{i:03d}" for i in range(len(corpus))]
     items = [{"doc_id": ids[i], "text": t, "source": f"set-{i % 3}"} for i, t in enumerate(corpus)]
+    items.insert(77, {"doc_id": None, "text": "A document without an id.", "source": "set-0"})
     ds = ray_local.data.from_items(items, override_num_blocks=7)
     out = chunk_and_embed(ds, minilm_path, id_column="doc_id", batch_size=24, **WORKERS)
     rows = out.take_all()
-    assert all(r["error"] is None for r in rows)
+    (orphan,) = [r for r in rows if r["error"] is not None]
+    assert orphan["error"] == "doc_id is null" and orphan["embedding"] is None
+    rows = [r for r in rows if r["error"] is None]
     assert sum(len(c) for c in reference) == len(rows)
     assert len({r["chunk_id"] for r in rows}) == len(rows)
     assert {r["source"] for r in rows} == {"set-0", "set-1", "set-2"}  # the input's other columns come along
