@@ -88,11 +88,11 @@ def _prune(store: Store, folders: list[Path], present: set[str], hashes: dict[st
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.ray:
+    if getattr(args, "ray", None):
         from latechunk.cli.distributed_index import run as run_on_ray
 
         return run_on_ray(args)
-    if args.output:
+    if getattr(args, "output", None):
         raise CliError("--output needs --ray; without it, index into --store DIR or --qdrant-url URL")
     from tqdm import tqdm
 
