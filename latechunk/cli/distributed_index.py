@@ -18,6 +18,7 @@ from latechunk.cli.settings import (
     DEFAULT_PASSAGE_TASK,
     BuildSettings,
     check_index,
+    given_settings,
     make_chunker,
     positive_int,
     task_option,
@@ -86,15 +87,13 @@ def _pipeline(args: argparse.Namespace, docs: Any, settings: dict[str, Any], **o
     )
 
 
-def _stored_options(settings: BuildSettings) -> dict[str, Any]:
-    return {
-        "model": settings.model,
-        "task": settings.task,
-        "chunker": settings.chunker,
-        "chunk_size": settings.chunk_size,
-        "dimensions": settings.dimensions,
-        "max_length": settings.max_length,
-    }
+def _stored_options(settings: BuildSettings, args: argparse.Namespace) -> dict[str, Any]:
+    """The store's vector settings, plus the run's own (dtype, batch sizes, loading options) from the options."""
+    values = {**given_settings(args), **settings.vector_settings()}
+    values.pop("device", None)  # passed on its own
+    if values.get("overlap", 0) is None:  # a store from before overlaps were recorded: the default of then
+        values.pop("overlap")
+    return values
 
 
 def _index_store(args: argparse.Namespace, files: list[Path], folders: list[Path], failed: int) -> tuple[str, str]:
@@ -114,7 +113,7 @@ def _index_store(args: argparse.Namespace, files: list[Path], folders: list[Path
         hashes = store.file_hashes()
         removed = _prune(store, folders, {str(f) for f in files}, hashes)
         docs = read_documents(files, known=hashes)
-        chunks = _pipeline(args, docs, _stored_options(settings), context_chars=CONTEXT_CHARS, empty_rows=True)
+        chunks = _pipeline(args, docs, _stored_options(settings, args), context_chars=CONTEXT_CHARS, empty_rows=True)
         if store.local:  # an on-disk store has one writer: this process
             summary = WriteSummary()
             writer = QdrantWriter(store, replacing=hashes)
