@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from latechunk.cli.distributed_index import add_ray_options
 from latechunk.cli.errors import CliError
 from latechunk.cli.location import add_store_options, open_store
 from latechunk.cli.readers import SUPPORTED_SUFFIXES, ReadError, content_hash, extract_text, find_documents, read_bytes
@@ -46,8 +47,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    add_store_options(parser)
+    add_store_options(parser, output=True)
     add_model_options(parser, indexing=True)
+    add_ray_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -86,6 +88,12 @@ def _prune(store: Store, folders: list[Path], present: set[str], hashes: dict[st
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "ray", None):
+        from latechunk.cli.distributed_index import run as run_on_ray
+
+        return run_on_ray(args)
+    if getattr(args, "output", None):
+        raise CliError("--output needs --ray; without it, index into --store DIR or --qdrant-url URL")
     from tqdm import tqdm
 
     found = find_documents(args.paths)

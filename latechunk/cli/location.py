@@ -10,8 +10,8 @@ from latechunk.cli.store import DEFAULT_COLLECTION, Store
 API_KEY_VARIABLE = "QDRANT_API_KEY"
 
 
-def add_store_options(parser: argparse.ArgumentParser) -> None:
-    """``--store DIR`` or ``--qdrant-url URL`` (one of them), and ``--collection``."""
+def add_store_options(parser: argparse.ArgumentParser, *, output: bool = False) -> None:
+    """``--store DIR`` or ``--qdrant-url URL`` (or, with ``output``, ``--output FORMAT DIR``), and ``--collection``."""
     group = parser.add_argument_group("store")
     where = group.add_mutually_exclusive_group(required=True)
     where.add_argument("--store", metavar="DIR", help="folder of an embedded Qdrant store (created by index)")
@@ -20,6 +20,10 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help=f"a Qdrant server or cluster instead of a folder (API key from ${API_KEY_VARIABLE})",
     )
+    if output:
+        where.add_argument(
+            "--output", nargs=2, metavar=("FORMAT", "DIR"), help="with --ray: write files instead (parquet DIR)"
+        )
     group.add_argument("--collection", default=DEFAULT_COLLECTION, help="collection name (default: %(default)s)")
 
 
