@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from latechunk import LateChunker
-from latechunk.chunkers import ParagraphChunker, SemanticChunker, SentenceChunker, TokenChunker, token_counts
+from latechunk.chunkers import (
+    ParagraphChunker,
+    SemanticChunker,
+    SentenceChunker,
+    TokenChunker,
+    split_sentences,
+    token_counts,
+)
 from latechunk.chunkers.base import cut_tokens
 
 from .conftest import check_spans
@@ -30,28 +39,31 @@ PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 
 @PROPERTY
-@given(text=TEXTS, max_tokens=BUDGETS)
-def test_sentence_chunks(offsets_of, text, max_tokens):
+@given(text=TEXTS, max_tokens=BUDGETS, cap=st.none() | st.integers(1, 80))
+def test_sentence_chunks(offsets_of, text, max_tokens, cap):
     offsets = offsets_of(text)
-    spans = SentenceChunker(max_tokens=max_tokens).split(text, offsets)
-    check_spans(text, spans, offsets, max_tokens=max_tokens)
-    assert spans == SentenceChunker(max_tokens=max_tokens).split(text, offsets)
+    chunker = SentenceChunker(max_tokens=max_tokens, hard_max_tokens=cap)
+    spans = chunker.split(text, offsets)
+    check_spans(text, spans, offsets, max_tokens=max_tokens, cap=chunker.cap, units=split_sentences(text))
+    assert spans == chunker.split(text, offsets)
 
 
 @PROPERTY
 @given(text=TEXTS, max_tokens=st.none() | BUDGETS, per_chunk=st.none() | st.integers(1, 4), overlap=st.integers(0, 2))
 def test_sentence_chunks_by_count_with_overlap(offsets_of, text, max_tokens, per_chunk, overlap):
     offsets = offsets_of(text)
-    spans = SentenceChunker(max_tokens=max_tokens, sentences_per_chunk=per_chunk, overlap=overlap).split(text, offsets)
-    check_spans(text, spans, offsets, max_tokens=max_tokens, overlapping=overlap > 0)
+    chunker = SentenceChunker(max_tokens=max_tokens, sentences_per_chunk=per_chunk, overlap=overlap)
+    spans = chunker.split(text, offsets)
+    check_spans(text, spans, offsets, max_tokens, overlap > 0, chunker.cap, split_sentences(text))
 
 
 @PROPERTY
 @given(text=TEXTS, max_tokens=st.none() | BUDGETS)
 def test_paragraph_chunks(offsets_of, text, max_tokens):
     offsets = offsets_of(text)
-    spans = ParagraphChunker(max_tokens=max_tokens).split(text, offsets)
-    check_spans(text, spans, offsets, max_tokens=max_tokens)
+    chunker = ParagraphChunker(max_tokens=max_tokens)
+    spans = chunker.split(text, offsets)
+    check_spans(text, spans, offsets, max_tokens=max_tokens, cap=chunker.cap, units=paragraph_sentences(text))
 
 
 @PROPERTY
@@ -82,6 +94,16 @@ def test_semantic_chunks_with_random_token_vectors(offsets_of, text, max_tokens,
     assert spans == chunker.split_with_vectors(text, offsets, vectors.clone())
 
 
+def paragraph_sentences(text: str) -> list[tuple[int, int]]:
+    """The sentences of each blank-line paragraph, segmented on their own as ParagraphChunker does."""
+    spans, start = [], 0
+    for block in [*re.finditer(r"\n[ \t\r\f\v]*\n", text), None]:
+        end = len(text) if block is None else block.start()
+        spans += [(start + a, start + b) for a, b in split_sentences(text[start:end])]
+        start = len(text) if block is None else block.end()
+    return spans
+
+
 BAD_INPUTS = [
     "",
     "no sentence punctuation at all " * 12,
@@ -97,6 +119,8 @@ BAD_INPUTS = [
 @pytest.mark.parametrize("name", ["sentences", "paragraphs", "tokens", "semantic"])
 def test_bad_input_through_late_chunker_loses_no_text(minilm_path, offsets_of, name):
     lc = LateChunker(minilm_path, chunker=name, chunk_size=12)
+    cap = getattr(lc.chunker, "cap", None)
     for text, chunks in zip(BAD_INPUTS, lc.chunk_and_embed(BAD_INPUTS), strict=True):
-        check_spans(text, [(c.start, c.end) for c in chunks], offsets_of(text), max_tokens=12)
+        units = paragraph_sentences(text) if name == "paragraphs" else split_sentences(text)
+        check_spans(text, [(c.start, c.end) for c in chunks], offsets_of(text), 12, cap=cap, units=units)
         assert all(c.text == text[c.start : c.end] and c.embedding.shape == (384,) for c in chunks)

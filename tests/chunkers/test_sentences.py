@@ -89,10 +89,10 @@ def test_sentences_per_chunk_and_overlap(offsets_of, valid_spans):
     assert texts(ENGLISH, both) == [" ".join(sentences[:3]), " ".join(sentences[3:])]
 
 
-def test_a_sentence_longer_than_the_budget_is_cut_on_tokens_at_word_starts(offsets_of, valid_spans):
+def test_a_sentence_longer_than_the_cap_is_cut_on_tokens_at_word_starts(offsets_of, valid_spans):
     text = " ".join(f"word{i}" for i in range(40))  # no punctuation at all
     offsets = offsets_of(text)
-    spans = SentenceChunker(max_tokens=16).split(text, offsets)
+    spans = SentenceChunker(max_tokens=16, hard_max_tokens=70).split(text, offsets)
     counts = token_counts(offsets, spans)
     assert len(spans) == -(-len(offsets) // 16)  # one chunk per max_tokens
     assert counts.max() - counts.min() <= 3  # balanced, not 16 + 16 + a tail
