@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from latechunk.chunkers.base import Chunker, TokenOffsets, strip_span, token_counts, tokens_in_spans
+from latechunk.chunkers.markdown import MarkdownChunker
 from latechunk.chunkers.paragraphs import ParagraphChunker
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.chunkers.semantic import SemanticChunker
@@ -17,6 +18,7 @@ CHUNKERS: dict[str, type[Chunker]] = {
     "paragraphs": ParagraphChunker,
     "tokens": TokenChunker,
     "semantic": SemanticChunker,
+    "markdown": MarkdownChunker,
 }
 
 
@@ -34,6 +36,7 @@ def get_chunker(chunker: str | Chunker, **options: Any) -> Chunker:
 __all__ = [
     "CHUNKERS",
     "Chunker",
+    "MarkdownChunker",
     "ParagraphChunker",
     "SemanticChunker",
     "SentenceChunker",

@@ -32,6 +32,14 @@ class Chunker(ABC):
     def __call__(self, text: str, token_offsets: TokenOffsets | None = None) -> list[Span]:
         return self.split(text, token_offsets)
 
+    def split_with_meta(self, text: str, token_offsets: TokenOffsets | None = None) -> list[tuple[Span, dict[str, Any]]]:
+        """Spans with metadata for each chunk (``MarkdownChunker``: ``{"headings": [...]}``).
+
+        The spans are those of ``split``; chunkers without metadata give empty dicts. The engine
+        copies each dict into ``Chunk.meta``.
+        """
+        return [(span, {}) for span in self.split(text, token_offsets)]
+
     def split_with_vectors(self, text: str, token_offsets: TokenOffsets, token_vectors: Any) -> list[Span]:
         """Spans from the text, its token offsets and the token vectors of the late-chunking pass.
 
