@@ -32,7 +32,9 @@ class Chunker(ABC):
     def __call__(self, text: str, token_offsets: TokenOffsets | None = None) -> list[Span]:
         return self.split(text, token_offsets)
 
-    def split_with_meta(self, text: str, token_offsets: TokenOffsets | None = None) -> list[tuple[Span, dict[str, Any]]]:
+    def split_with_meta(
+        self, text: str, token_offsets: TokenOffsets | None = None
+    ) -> list[tuple[Span, dict[str, Any]]]:
         """Spans with metadata for each chunk (``MarkdownChunker``: ``{"headings": [...]}``).
 
         The spans are those of ``split``; chunkers without metadata give empty dicts. The engine

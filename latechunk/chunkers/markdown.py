@@ -117,7 +117,9 @@ class MarkdownChunker(Chunker):
     def split(self, text: str, token_offsets: TokenOffsets | None = None) -> list[Span]:
         return [span for span, _ in self.split_with_meta(text, token_offsets)]
 
-    def split_with_meta(self, text: str, token_offsets: TokenOffsets | None = None) -> list[tuple[Span, dict[str, Any]]]:
+    def split_with_meta(
+        self, text: str, token_offsets: TokenOffsets | None = None
+    ) -> list[tuple[Span, dict[str, Any]]]:
         sections = parse_sections(text)
         offsets = None if self.max_tokens is None else require_offsets(self, token_offsets)
         result: list[tuple[Span, dict[str, Any]]] = []

@@ -54,8 +54,20 @@ _TERMINAL_THEN_SPACE = re.compile(rf"(?:[{_STERM}]|[{_TIBETAN_SHAD}])+[{_CLOSERS
 # Han or kana character.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_SENTENCE_END = re.compile(rf"(?:[。！？｡]|(?<=[{_CJK}])[.!?])[。！？｡.!?]*[」』）】〉》”’\"']*")
+_QUOTE_OR_BRACKET = re.compile('["“”„«»‹›「」『』()\\[\\]{}]')
 _THAI_LAO_SPACE = re.compile(r"(?<=[\u0e00-\u0eff])\s+(?=[\u0e00-\u0eff])")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_NEEDS_REFINING = re.compile(rf"[{_STERM}{_TIBETAN_SHAD}。！？｡{_CJK}\u0e00-\u0eff]")
+# Where sentencex's lists fall short: titles before a name, per language code, and a period
+# followed by a lowercase Latin, Greek or Cyrillic letter (an abbreviation such as Russian "т.е.").
+_TITLES = {
+    "fr": ("M.", "MM.", "Mme.", "Mlle.", "Mgr.", "Me.", "Dr.", "Pr."),
+    "ru": ("г.", "гг.", "ул.", "д.", "им."),
+    "uk": ("м.", "вул.", "д.", "ім."),
+}
+_ENDS_WITH_PERIOD_BEFORE_LOWERCASE = re.compile(
+    r"\.[\"'”’»)]*\s+[\"'“‘«(]*[a-z\u00df-\u024f\u03ac-\u03ff\u0430-\u04ff]"
+)
 
 CACHE_BUDGET_CHARS = 8_000_000
 """Text (in characters, plus 16 per sentence) whose sentences are kept for reuse."""
@@ -115,15 +127,62 @@ def _segment(text: str, language: str) -> list[Span]:
         import sentencex
     except ImportError as error:  # a core dependency; only a broken install lacks it
         raise ImportError('sentence segmentation needs sentencex: pip install "sentencex>=1.0"') from error
+    found: list[Span] = []
+    for b in sentencex.get_sentence_boundaries(language, text):
+        span = (b["start_index"], b["end_index"])
+        if "\n" in text[span[0] : span[1]].rstrip() and _QUOTE_OR_BRACKET.search(text, *span):
+            found += _segment_without_quotes(sentencex, language, text, span)
+        else:
+            found.append(span)
     spans: list[Span] = []
-    for found in sentencex.get_sentence_boundaries(language, text):
-        for block in _split_at(text, (found["start_index"], found["end_index"]), _BLANK_LINE, True):
+    for sentence in _join_false_ends(text, found, _TITLES.get(language, ())):
+        for block in _split_at(text, sentence, _BLANK_LINE, True):
             spans.extend(_refine(text, block))
     return spans
 
 
+def _segment_without_quotes(sentencex: Any, language: str, text: str, span: Span) -> list[Span]:
+    """Segment ``span`` again with quotes and brackets blanked out.
+
+    sentencex never ends a sentence inside quotes or brackets, so one unbalanced quote (common
+    in transcripts: a 60,000-character "sentence" in one QMSum meeting) swallows every sentence
+    after it. A sentence that runs over a line break and holds a quote or bracket is segmented
+    again without them; each is replaced by one space, so offsets stay the same.
+    """
+    piece = _QUOTE_OR_BRACKET.sub(" ", text[span[0] : span[1]])
+    return [
+        (span[0] + b["start_index"], span[0] + b["end_index"])
+        for b in sentencex.get_sentence_boundaries(language, piece)
+    ]
+
+
+def _join_false_ends(text: str, spans: list[Span], titles: tuple[str, ...]) -> list[Span]:
+    """Join a sentence to the next when it ends with a title or a period before a lowercase letter."""
+    joined: list[Span] = []
+    for span in spans:
+        if joined and _false_end(text, joined[-1], span, titles):
+            joined[-1] = (joined[-1][0], span[1])
+        else:
+            joined.append(span)
+    return joined
+
+
+def _false_end(text: str, previous: Span, span: Span, titles: tuple[str, ...]) -> bool:
+    start, end = strip_span(text, *previous)
+    if start == end or _BLANK_LINE.search(text, end, max(end, strip_span(text, *span)[0])):
+        return False
+    words = text[previous[0] : end].split()
+    if words and words[-1] in titles:
+        return True
+    following = _ENDS_WITH_PERIOD_BEFORE_LOWERCASE.match(text, end - 1, min(span[1], end + 8))
+    return following is not None and following.group()[-1].islower()
+
+
 def _refine(text: str, span: Span) -> list[Span]:
     """Cut a sentence further at the marks listed in the module doc; trimmed, empty pieces dropped."""
+    if not _NEEDS_REFINING.search(text, *span):
+        trimmed = strip_span(text, *span)
+        return [trimmed] if trimmed[1] > trimmed[0] else []
     pieces = [span]
     for pattern, keep_left in ((_TERMINAL_THEN_SPACE, True), (_CJK_SENTENCE_END, True), (_THAI_LAO_SPACE, False)):
         pieces = [p for piece in pieces for p in _split_at(text, piece, pattern, keep_left)]

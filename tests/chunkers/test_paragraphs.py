@@ -55,7 +55,7 @@ def test_a_paragraph_over_the_budget_falls_back_to_its_own_sentences(offsets_of,
 
 
 def test_a_sentence_over_the_cap_falls_back_to_tokens(offsets_of, valid_spans):
-    long_sentence = " ".join(["lorem ipsum dolor"] * 10)
+    long_sentence = "Lorem " + " ".join(["ipsum dolor lorem"] * 10)
     text = f"Short intro.\n\nOne sentence here. Another one there. {long_sentence}\n\nOutro."
     offsets = offsets_of(text)
     for cap in (None, 20):
@@ -67,7 +67,7 @@ def test_a_sentence_over_the_cap_falls_back_to_tokens(offsets_of, valid_spans):
 
 
 def test_a_sentence_over_the_budget_but_under_the_cap_stays_whole(offsets_of, valid_spans):
-    long_sentence = " ".join(["lorem ipsum dolor"] * 10)
+    long_sentence = "Lorem " + " ".join(["ipsum dolor lorem"] * 10)
     text = f"Short intro.\n\nOne sentence here. Another one there. {long_sentence}\n\nOutro."
     offsets = offsets_of(text)
     chunker = ParagraphChunker(max_tokens=12)
