@@ -47,7 +47,8 @@ def load_markdown_qa(folder: str | Path) -> Corpus:
     ``answer`` is a verbatim piece of the document (each occurs once); its span is the gold span.
     """
     folder = Path(folder)
-    documents = [Document(p.stem, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.md")) if p.name != "README.md"]
+    paths = [p for p in sorted(folder.glob("*.md")) if p.name != "README.md"]
+    documents = [Document(p.stem, p.read_text(encoding="utf-8")) for p in paths]
     texts = {d.id: d.text for d in documents}
     queries = []
     for line in (folder / "queries.jsonl").read_text(encoding="utf-8").splitlines():

@@ -19,13 +19,15 @@ def pack_units(
     overlap_units: int = 0,
     split_long: Callable[[Span], list[Span]] | None = None,
     hard_max_tokens: int | None = None,
+    starts_chunk: Callable[[Span], bool] | None = None,
 ) -> list[Span]:
     """Greedily group consecutive units into chunks of at most ``max_tokens`` tokens.
 
     A unit longer than ``max_tokens`` stays whole, as a chunk of its own, while it holds at most
     ``hard_max_tokens`` tokens; a longer one (any longer one when ``hard_max_tokens`` is ``None``)
     is first split by ``split_long`` (default: on token boundaries) into pieces of at most
-    ``max_tokens``. Each chunk holds at most ``units_per_chunk`` units; consecutive chunks share
+    ``max_tokens``. A unit for which ``starts_chunk`` is true (a heading) begins a new chunk.
+    Each chunk holds at most ``units_per_chunk`` units; consecutive chunks share
     ``overlap_units`` units. A last short group is its own chunk: nothing is dropped. With token
     offsets, a unit the tokenizer sees no token in joins its neighbour, and a chunk's tokens are
     counted over its whole span (a token shared by two units, or one between them, counts once).
@@ -57,6 +59,8 @@ def pack_units(
             if units_per_chunk is not None and j - i >= units_per_chunk:
                 break
             if max_tokens is not None and last[j] - first[i] > max_tokens:
+                break
+            if starts_chunk is not None and starts_chunk(units[j]):
                 break
             j += 1
         chunks.append((units[i][0], units[j - 1][1]))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from latechunk.chunkers.base import Chunker, TokenOffsets
 from latechunk.chunkers.grouping import pack_units
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.types import Span
+
+_MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]")  # a sentence that starts so opens a chunk (a heading)
 
 SENTENCE_CAP_TOKENS = 256
 """Default ``hard_max_tokens``: a sentence up to this long is never cut (README: whole sentences)."""
@@ -28,6 +31,9 @@ class SentenceChunker(Chunker):
             own, up to this many tokens (at least ``max_tokens``); only a longer sentence is cut
             on token boundaries into pieces of at most ``max_tokens``. ``None`` cuts every
             sentence longer than ``max_tokens``.
+
+    A sentence that starts with a Markdown heading mark (``## ``) starts a new chunk, so a
+    heading joins the text under it; ``MarkdownChunker`` knows Markdown structure fully.
     """
 
     def __init__(
@@ -68,6 +74,7 @@ class SentenceChunker(Chunker):
             units_per_chunk=self.sentences_per_chunk,
             overlap_units=self.overlap,
             hard_max_tokens=self.cap,
+            starts_chunk=lambda span: _MARKDOWN_HEADING.match(text, span[0]) is not None,
         )
 
     def __repr__(self) -> str:

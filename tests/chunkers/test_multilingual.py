@@ -60,7 +60,9 @@ def test_sentences_in_many_languages(label, code, sentences):
         assert pieces(text) == sentences
 
 
-@pytest.mark.parametrize(("label", "code", "sentences"), JOINED_WITHOUT_SPACES, ids=[r[0] for r in JOINED_WITHOUT_SPACES])
+@pytest.mark.parametrize(
+    ("label", "code", "sentences"), JOINED_WITHOUT_SPACES, ids=[r[0] for r in JOINED_WITHOUT_SPACES]
+)
 def test_chinese_and_japanese_need_no_spaces(label, code, sentences):
     assert pieces("".join(sentences), code) == pieces("".join(sentences)) == sentences
 
@@ -78,7 +80,10 @@ def test_the_table_has_at_least_25_languages():
         ("He said “Hello there.” Then he left.", ["He said “Hello there.”", "Then he left."]),
         ("“Run.” “Why?” “Because.”", ["“Run.”", "“Why?”", "“Because.”"]),
         ("We met Dr. Watson and Mr. Holmes at 9 a.m. today.", ["We met Dr. Watson and Mr. Holmes at 9 a.m. today."]),
-        ("Bring fruit, e.g. apples, i.e. something sweet. Done.", ["Bring fruit, e.g. apples, i.e. something sweet.", "Done."]),
+        (
+            "Bring fruit, e.g. apples, i.e. something sweet. Done.",
+            ["Bring fruit, e.g. apples, i.e. something sweet.", "Done."],
+        ),
         ("It ended at 5 p.m. The guests went home.", ["It ended at 5 p.m.", "The guests went home."]),
         ("Mr.Manly opened file.txt today. Fine.", ["Mr.Manly opened file.txt today.", "Fine."]),
         ("Version 3.5 is out. Next one.", ["Version 3.5 is out.", "Next one."]),
