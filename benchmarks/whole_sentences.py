@@ -3,8 +3,8 @@
 Policies, all at the same ``--size`` token budget and all pooled from one late pass per document
 (``embed_span_sets``):
 
-* ``spacy-cut``: the old default, spaCy's sentencizer, sentences packed to the budget and a longer
-  sentence cut on token boundaries;
+* ``spacy-cut``: the old default exactly (spaCy's sentencizer, sentences packed to the budget, a
+  longer sentence cut on token boundaries, headings not treated apart);
 * ``cut``: the same with sentencex's sentences (``hard_max_tokens=None``);
 * ``whole-<cap>``: sentences packed to the budget, a longer sentence kept whole up to ``cap``
   tokens (``SentenceChunker(max_tokens=size, hard_max_tokens=cap)``);
@@ -32,6 +32,7 @@ import numpy as np
 
 from latechunk import LateChunker
 from latechunk.chunkers import MarkdownChunker, SentenceChunker, split_sentences, token_counts
+from latechunk.chunkers.grouping import pack_units
 from latechunk.chunkers.segmentation import default_nlp
 from latechunk.eval.data import Corpus, Document, Query, load_qmsum
 from latechunk.eval.metrics import ndcg_at_k, overlaps_any, recall_at_k
@@ -128,7 +129,7 @@ def score(
 
 def policies(size: int, markdown: bool) -> dict[str, Callable[[str, np.ndarray], list[Span]]]:
     chosen: dict[str, Callable[[str, np.ndarray], list[Span]]] = {
-        "spacy-cut": SentenceChunker(max_tokens=size, hard_max_tokens=None, nlp=default_nlp()).split,
+        "spacy-cut": lambda text, offsets: pack_units(text, split_sentences(text, default_nlp()), offsets, size),
         "cut": SentenceChunker(max_tokens=size, hard_max_tokens=None).split,
     }
     for cap in CAPS:
