@@ -40,6 +40,7 @@ from latechunk.pipeline.tokenization import tokenize
 from latechunk.types import Span
 
 CAPS = (64, 128, 256)
+SMALLER_BUDGETS = (16, 24)  # whole sentences packed to a smaller budget: about the old average size
 
 
 def load_markdown_qa(folder: str | Path) -> Corpus:
@@ -64,15 +65,19 @@ def load_markdown_qa(folder: str | Path) -> Corpus:
     return Corpus(documents, queries)
 
 
-def widen_to_sentences(spans: list[Span], sentences: list[Span]) -> list[Span]:
-    """Each span grown to the start of the first and the end of the last sentence it overlaps."""
+def widen_to_sentences(spans: list[Span], sentences: list[Span], offsets: np.ndarray, cap: int) -> list[Span]:
+    """Each span grown to the start of the first and the end of the last sentence it overlaps.
+
+    A span whose widening would hold more than ``cap`` tokens (a sentence over the cap) stays as it is.
+    """
     starts = np.asarray([s for s, _ in sentences])
     ends = np.asarray([e for _, e in sentences])
     widened = []
     for start, end in spans:
         first = int(np.searchsorted(ends, start, side="right"))
         last = int(np.searchsorted(starts, end, side="left")) - 1
-        widened.append((min(start, int(starts[first])), max(end, int(ends[last]))))
+        wide = (min(start, int(starts[first])), max(end, int(ends[last])))
+        widened.append(wide if token_counts(offsets, [wide])[0] <= cap else (start, end))
     return widened
 
 
@@ -120,6 +125,7 @@ def score(
         span_ndcg.append(ndcg_at_k(ranked, len(relevant_units), k))
         span_recall.append(recall_at_k(ranked, len(relevant_units), k))
     return {
+        "per_query_span_ndcg": [round(float(x), 5) for x in span_ndcg],
         "span_ndcg@10": round(float(np.mean(span_ndcg)), 4),
         "span_recall@10": round(float(np.mean(span_recall)), 4),
         "doc_ndcg@10": round(float(np.mean(doc_ndcg)), 4),
@@ -134,6 +140,8 @@ def policies(size: int, markdown: bool) -> dict[str, Callable[[str, np.ndarray],
     }
     for cap in CAPS:
         chosen[f"whole-{cap}"] = SentenceChunker(max_tokens=size, hard_max_tokens=cap).split
+    for smaller in SMALLER_BUDGETS:
+        chosen[f"whole-256-pack-{smaller}"] = SentenceChunker(max_tokens=smaller, hard_max_tokens=256).split
     if markdown:
         chosen["markdown"] = MarkdownChunker(max_tokens=size).split
     return chosen
@@ -155,7 +163,9 @@ def run(lc: LateChunker, name: str, corpus: Corpus, size: int, markdown: bool) -
     queries = lc.embed([q.text for q in corpus.queries], task="retrieval.query")
     rows = []
     plans = [(p, p, span_sets[p]) for p in span_sets]
-    widened = [widen_to_sentences(s, sent) for s, sent in zip(span_sets["cut"], sentences, strict=True)]
+    widened = [
+        widen_to_sentences(s, sent, o, 256) for s, sent, o in zip(span_sets["cut"], sentences, offsets, strict=True)
+    ]
     plans.append(("score-cut-return-sentences", "cut", widened))
     for label, scored_by, returned in plans:
         scored = span_sets[scored_by]
@@ -195,10 +205,20 @@ def main() -> None:
     if not args.skip_qmsum:
         corpora.append(("qmsum-val", load_qmsum(args.qmsum, args.limit), False))
     for name, corpus, markdown in corpora:
-        for row in run(lc, name, corpus, args.size, markdown):
-            print(json.dumps(row), flush=True)
+        rows = run(lc, name, corpus, args.size, markdown)
+        base = np.asarray(rows[0]["per_query_span_ndcg"])
+        for row in rows:
+            row["vs_old_default_ci95"] = paired_bootstrap(np.asarray(row["per_query_span_ndcg"]) - base)
+            print(json.dumps({k: v for k, v in row.items() if k != "per_query_span_ndcg"}), flush=True)
             with out.open("a") as handle:
                 handle.write(json.dumps(row) + "\n")
+
+
+def paired_bootstrap(differences: np.ndarray, rounds: int = 10_000, seed: int = 0) -> list[float]:
+    """95 % interval of the mean per-query difference (resampling queries)."""
+    rng = np.random.default_rng(seed)
+    means = differences[rng.integers(0, len(differences), (rounds, len(differences)))].mean(axis=1)
+    return [round(float(np.percentile(means, 2.5)), 4), round(float(np.percentile(means, 97.5)), 4)]
 
 
 if __name__ == "__main__":
