@@ -48,8 +48,8 @@ class _Scanner(HTMLParser):
         elif tag in BLOCK_TAGS:
             self.close_block()
             self.open_lines += tag in _LINE_TAGS
-            if tag in _HEADINGS:
-                self.heading = (_HEADINGS[tag], [])
+            # a block tag ends an unclosed heading (<h1>Title<p>text)
+            self.heading = (_HEADINGS[tag], []) if tag in _HEADINGS else None
 
     def handle_endtag(self, tag: str) -> None:
         if tag in HIDDEN_TAGS:

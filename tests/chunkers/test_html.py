@@ -58,6 +58,15 @@ def test_text_outside_any_tag_and_unclosed_tags(offsets_of):
     assert got == ["loose text", "para one", "para two &copy 2024", "tail"]
 
 
+def test_an_unclosed_heading_ends_at_the_next_block(offsets_of):
+    text = "<h1>Title<p>Body text here.<h2>Sub</h2>More."
+    got = chunks_of(text, offsets_of, max_tokens=32)
+    assert got == [
+        ("Title<p>Body text here.", {"headings": ["Title"]}),
+        ("Sub</h2>More.", {"headings": ["Title", "Sub"]}),
+    ]
+
+
 def test_registered_by_name_and_through_late_chunker(minilm_path):
     assert CHUNKERS["html"] is HtmlChunker
     chunks = LateChunker(minilm_path, chunker="html", chunk_size=16).chunk_and_embed([PAGE])[0]
