@@ -107,7 +107,7 @@ class LateChunker:
                 chunk.embedding = None
             return chunks
         (tokens,) = self._tokenize([text], "text")
-        chunks, _ = self._chunks(text, self._split(text, tokens), tokens, "text")
+        chunks, _ = self._chunks(text, *self._split(text, tokens), tokens, "text")
         return chunks
 
     @overload
@@ -138,7 +138,7 @@ class LateChunker:
             chunk_lists, vectors = self._chunk_by_vectors(texts, tokenized, task, dimensions)
         else:
             planned = [
-                self._chunks(text, self._split(text, tokens), tokens, f"documents[{i}]")
+                self._chunks(text, *self._split(text, tokens), tokens, f"documents[{i}]")
                 for i, (text, tokens) in enumerate(zip(texts, tokenized, strict=True))
             ]
             chunk_lists = [chunks for chunks, _ in planned]
@@ -245,12 +245,21 @@ class LateChunker:
             warn_unknown_tokens(tokens.ids, unknown, what if len(texts) == 1 and what == "text" else f"{what}[{i}]")
         return tokenized
 
-    def _split(self, text: str, tokens: TokenizedText) -> list[Span]:
+    def _split(self, text: str, tokens: TokenizedText) -> tuple[list[Span], list[dict[str, Any]]]:
+        """The chunker's spans of ``text`` and each chunk's metadata (a Markdown chunk's headings)."""
         if not text.strip():
-            return []
-        return self.chunker.split(text, tokens.offsets)
+            return [], []
+        pairs = self.chunker.split_with_meta(text, tokens.offsets)
+        return [span for span, _ in pairs], [meta for _, meta in pairs]
 
-    def _chunks(self, text: str, spans: list[Span], tokens: TokenizedText, name: str) -> tuple[list[Chunk], np.ndarray]:
+    def _chunks(
+        self,
+        text: str,
+        spans: list[Span],
+        metas: list[dict[str, Any]] | None,
+        tokens: TokenizedText,
+        name: str,
+    ) -> tuple[list[Chunk], np.ndarray]:
         """The chunks of ``spans`` and their token ranges ``(k, 2)``, computed once from the offsets."""
         first, last = tokens_in_spans(tokens.offsets, np.asarray(spans, dtype=np.int64))
         if spans and len(tokens) == 0:
@@ -263,9 +272,10 @@ class LateChunker:
                 stacklevel=4,
             )
             return [], np.zeros((0, 2), dtype=np.int64)
+        metas = metas if metas is not None else [{} for _ in spans]
         chunks = [
-            Chunk(text=text[s:e], start=s, end=e, token_count=int(b - a), index=i)
-            for i, ((s, e), a, b) in enumerate(zip(spans, first, last, strict=True))
+            Chunk(text=text[s:e], start=s, end=e, token_count=int(b - a), index=i, meta=dict(meta))
+            for i, ((s, e), a, b, meta) in enumerate(zip(spans, first, last, metas, strict=True))
         ]
         return chunks, np.stack([first, last], axis=1).astype(np.int64).reshape(-1, 2)
 
@@ -287,7 +297,7 @@ class LateChunker:
             text, tokens = texts[index], tokenized[index]
             content = vectors[content_start : content_start + len(tokens)]
             spans = self.chunker.split_with_vectors(text, tokens.offsets, content) if text.strip() else []
-            chunk_lists[index], token_spans = self._chunks(text, spans, tokens, f"documents[{index}]")
+            chunk_lists[index], token_spans = self._chunks(text, spans, None, tokens, f"documents[{index}]")
             pooled[index] = self.encoder.pool_sequence(requests[index].with_spans(token_spans), vectors, index)
         return chunk_lists, self._finish(pooled, dimensions)
 
@@ -302,7 +312,7 @@ class LateChunker:
         group_sizes: tuple[int, ...] = (),
     ) -> list[Chunk]:
         (tokens,) = self._tokenize([document], what)
-        chunks, token_spans = self._chunks(document, spans, tokens, what)
+        chunks, token_spans = self._chunks(document, spans, None, tokens, what)
         empty = [c.index for c in chunks if c.token_count == 0]
         if len(chunks) < len(spans) or empty:
             index = empty[0] if empty else 0

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from latechunk.chunkers.base import Chunker, TokenOffsets, strip_span, token_counts, tokens_in_spans
+from latechunk.chunkers.html import HtmlChunker
+from latechunk.chunkers.markdown import MarkdownChunker
 from latechunk.chunkers.paragraphs import ParagraphChunker
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.chunkers.semantic import SemanticChunker
 from latechunk.chunkers.sentences import SentenceChunker
 from latechunk.chunkers.spans import spans_from_pieces, validate_spans
+from latechunk.chunkers.structured import StructuredChunker
 from latechunk.chunkers.tokens import TokenChunker
 
 CHUNKERS: dict[str, type[Chunker]] = {
@@ -17,6 +20,8 @@ CHUNKERS: dict[str, type[Chunker]] = {
     "paragraphs": ParagraphChunker,
     "tokens": TokenChunker,
     "semantic": SemanticChunker,
+    "markdown": MarkdownChunker,
+    "html": HtmlChunker,
 }
 
 
@@ -34,6 +39,9 @@ def get_chunker(chunker: str | Chunker, **options: Any) -> Chunker:
 __all__ = [
     "CHUNKERS",
     "Chunker",
+    "StructuredChunker",
+    "HtmlChunker",
+    "MarkdownChunker",
     "ParagraphChunker",
     "SemanticChunker",
     "SentenceChunker",

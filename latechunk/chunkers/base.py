@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from itertools import pairwise
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 import numpy as np
 
 from latechunk.types import Span
+
+_HYPHENATED_BREAK = re.compile(r"[^\W\d_]-[ \t]*\r?\n[ \t]*$")
 
 TokenOffsets = np.ndarray
 """An ``(n_tokens, 2)`` integer array of the model tokenizer's character offsets for a text."""
@@ -31,6 +34,16 @@ class Chunker(ABC):
 
     def __call__(self, text: str, token_offsets: TokenOffsets | None = None) -> list[Span]:
         return self.split(text, token_offsets)
+
+    def split_with_meta(
+        self, text: str, token_offsets: TokenOffsets | None = None
+    ) -> list[tuple[Span, dict[str, Any]]]:
+        """Spans with metadata for each chunk (``MarkdownChunker``: ``{"headings": [...]}``).
+
+        The spans are those of ``split``; chunkers without metadata give empty dicts. The engine
+        copies each dict into ``Chunk.meta``.
+        """
+        return [(span, {}) for span in self.split(text, token_offsets)]
 
     def split_with_vectors(self, text: str, token_offsets: TokenOffsets, token_vectors: Any) -> list[Span]:
         """Spans from the text, its token offsets and the token vectors of the late-chunking pass.
@@ -144,5 +157,22 @@ def _choose_cut(
         below, above = candidates[candidates < lowest], candidates[candidates > highest]
         return int(below[-1]) if len(below) else int(above[0]) if len(above) else None
     chars = token_offsets[window, 0]
-    word_starts = [t for t, c in zip(window.tolist(), chars.tolist(), strict=True) if c > 0 and text[c - 1].isspace()]
-    return min(word_starts or window.tolist(), key=lambda t: (abs(t - ideal), t))
+    pairs = list(zip(window.tolist(), chars.tolist(), strict=True))
+    word_starts = [t for t, c in pairs if is_word_start(text, c)]
+    not_hyphenated = [t for t, c in pairs if not _after_hyphenated_break(text, c)]
+    return min(word_starts or not_hyphenated or window.tolist(), key=lambda t: (abs(t - ideal), t))
+
+
+def is_word_start(text: str, position: int) -> bool:
+    """True where whitespace precedes ``position``, except inside a word hyphenated at a line
+    break (``infor-\nmation``, as PDF text extraction gives it)."""
+    if position <= 0 or not text[position - 1].isspace():
+        return False
+    return not _after_hyphenated_break(text, position)
+
+
+def _after_hyphenated_break(text: str, position: int) -> bool:
+    """True at the first letter after ``letter-`` and a line break."""
+    if position <= 0 or position >= len(text) or not text[position].isalpha():
+        return False
+    return _HYPHENATED_BREAK.search(text[max(0, position - 12) : position]) is not None

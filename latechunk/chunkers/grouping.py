@@ -18,11 +18,16 @@ def pack_units(
     units_per_chunk: int | None = None,
     overlap_units: int = 0,
     split_long: Callable[[Span], list[Span]] | None = None,
+    hard_max_tokens: int | None = None,
+    starts_chunk: Callable[[Span], bool] | None = None,
 ) -> list[Span]:
     """Greedily group consecutive units into chunks of at most ``max_tokens`` tokens.
 
-    A unit longer than ``max_tokens`` is first split by ``split_long`` (default: on token
-    boundaries). Each chunk holds at most ``units_per_chunk`` units; consecutive chunks share
+    A unit longer than ``max_tokens`` stays whole, as a chunk of its own, while it holds at most
+    ``hard_max_tokens`` tokens; a longer one (any longer one when ``hard_max_tokens`` is ``None``)
+    is first split by ``split_long`` (default: on token boundaries) into pieces of at most
+    ``max_tokens``. A unit for which ``starts_chunk`` is true (a heading) begins a new chunk.
+    Each chunk holds at most ``units_per_chunk`` units; consecutive chunks share
     ``overlap_units`` units. A last short group is its own chunk: nothing is dropped. With token
     offsets, a unit the tokenizer sees no token in joins its neighbour, and a chunk's tokens are
     counted over its whole span (a token shared by two units, or one between them, counts once).
@@ -31,6 +36,8 @@ def pack_units(
         raise ValueError(f"max_tokens must be at least 1, got {max_tokens}")
     if units_per_chunk is not None and units_per_chunk < 1:
         raise ValueError(f"units_per_chunk must be at least 1, got {units_per_chunk}")
+    if hard_max_tokens is not None and max_tokens is not None and hard_max_tokens < max_tokens:
+        raise ValueError(f"hard_max_tokens ({hard_max_tokens}) must be at least max_tokens ({max_tokens})")
     if overlap_units < 0:
         raise ValueError(f"overlap must be non-negative, got {overlap_units}")
     if not units:
@@ -40,7 +47,7 @@ def pack_units(
     if token_offsets is not None:
         token_offsets = np.asarray(token_offsets, dtype=np.int64).reshape(-1, 2)
         if max_tokens is not None:
-            units = split_long_units(text, units, token_offsets, max_tokens, split_long)
+            units = split_long_units(text, units, token_offsets, max_tokens, split_long, hard_max_tokens)
         units = merge_tokenless_units(units, token_offsets)
         first, last = tokens_in_spans(token_offsets, np.asarray(units, dtype=np.int64))
 
@@ -52,6 +59,8 @@ def pack_units(
             if units_per_chunk is not None and j - i >= units_per_chunk:
                 break
             if max_tokens is not None and last[j] - first[i] > max_tokens:
+                break
+            if starts_chunk is not None and starts_chunk(units[j]):
                 break
             j += 1
         chunks.append((units[i][0], units[j - 1][1]))
@@ -91,14 +100,19 @@ def split_long_units(
     token_offsets: TokenOffsets,
     max_tokens: int,
     split_long: Callable[[Span], list[Span]] | None = None,
+    hard_max_tokens: int | None = None,
 ) -> list[Span]:
-    """Units of at most ``max_tokens`` tokens: a longer one is cut by ``split_long``, then on tokens."""
+    """Units of at most ``hard_max_tokens`` (default ``max_tokens``) tokens.
+
+    A longer unit is cut by ``split_long``, then on tokens, into pieces of at most ``max_tokens``.
+    """
+    keep = max_tokens if hard_max_tokens is None else hard_max_tokens
     counts = token_counts(token_offsets, units)
-    if int(counts.max(initial=0)) <= max_tokens:
+    if int(counts.max(initial=0)) <= keep:
         return units
     result: list[Span] = []
     for unit, count in zip(units, counts, strict=True):
-        if count <= max_tokens:
+        if count <= keep:
             result.append(unit)
             continue
         pieces = split_long(unit) if split_long else [unit]

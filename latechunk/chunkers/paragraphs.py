@@ -8,6 +8,7 @@ from typing import Any
 from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, strip_span, token_counts
 from latechunk.chunkers.grouping import merge_tokenless_units, pack_units
 from latechunk.chunkers.segmentation import split_sentences
+from latechunk.chunkers.sentences import SENTENCE_CAP_TOKENS
 from latechunk.types import Span
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
@@ -17,13 +18,22 @@ class ParagraphChunker(Chunker):
     """Groups blank-line paragraphs into chunks of at most ``max_tokens`` tokens.
 
     A paragraph longer than the budget falls back to its sentences (and a sentence longer than
-    the budget to token boundaries), packed among themselves: a chunk never holds part of a
-    long paragraph together with another paragraph.
+    the budget stays whole up to ``hard_max_tokens``, as in ``SentenceChunker``; a longer one is
+    cut on token boundaries), packed among themselves: a chunk never holds part of a long
+    paragraph together with another paragraph.
     """
 
-    def __init__(self, max_tokens: int | None = 256, nlp: Any | None = None) -> None:
+    def __init__(
+        self,
+        max_tokens: int | None = 256,
+        nlp: Any | None = None,
+        language: str | None = None,
+        hard_max_tokens: int | None = SENTENCE_CAP_TOKENS,
+    ) -> None:
         self.max_tokens = max_tokens
         self.nlp = nlp
+        self.language = language
+        self.hard_max_tokens = hard_max_tokens
         self.needs_token_offsets = max_tokens is not None
 
     def split(self, text: str, token_offsets: TokenOffsets | None = None) -> list[Span]:
@@ -45,13 +55,21 @@ class ParagraphChunker(Chunker):
                 run.append(paragraph)
                 continue
             chunks += pack_units(text, run, offsets, self.max_tokens)
-            chunks += pack_units(text, self._sentences_of(text, paragraph), offsets, self.max_tokens)
+            sentences = self._sentences_of(text, paragraph)
+            chunks += pack_units(text, sentences, offsets, self.max_tokens, hard_max_tokens=self.cap)
             run = []
         return chunks + pack_units(text, run, offsets, self.max_tokens)
 
+    @property
+    def cap(self) -> int | None:
+        """The token count above which a sentence of a long paragraph is cut."""
+        if self.hard_max_tokens is None or self.max_tokens is None:
+            return None
+        return max(self.hard_max_tokens, self.max_tokens)
+
     def _sentences_of(self, text: str, span: Span) -> list[Span]:
         offset = span[0]
-        sentences = split_sentences(text[span[0] : span[1]], self.nlp)
+        sentences = split_sentences(text[span[0] : span[1]], self.nlp, self.language)
         return [(offset + a, offset + b) for a, b in sentences]
 
     def __repr__(self) -> str:

@@ -1,4 +1,21 @@
-"""Sentence segmentation with spaCy's rule-based sentencizer, plus CJK sentence marks."""
+"""Sentence segmentation: sentencex's rules for ~300 languages, plus the scripts they miss.
+
+The default segmenter is `sentencex <https://github.com/wikimedia/sentencex>`_ (Wikimedia; a
+Rust core, no dependencies): per-language abbreviation lists (``Dr.``, ``e.g.``, ``p.m.``,
+German ``z.B.`` and ordinals, ...), quotes and ``¿``/``¡`` kept with their sentence. On top of
+its boundaries this module cuts
+
+* at blank lines (always),
+* after every Unicode Sentence_Terminal character other than ``. ! ?`` (Armenian ``։``,
+  Burmese ``။``, Ethiopic ``። ፧``, Devanagari ``। ॥``, Khmer ``។``, ...) and after the Tibetan
+  shad ``།`` when whitespace follows,
+* after ``。！？｡`` (and ``. ! ?`` written straight after a Han or kana character) in Chinese
+  and Japanese, which put no space between sentences,
+* at the spaces of Thai and Lao text: those scripts mark sentences (and clauses) with a space
+  and nothing else, so a unit there is a clause, packed by the token budget like sentences.
+
+A spaCy pipeline can be passed instead (``nlp=``), for a trained parser's sentences.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +24,56 @@ from functools import lru_cache
 from typing import Any
 
 from latechunk.chunkers.base import strip_span
+from latechunk.chunkers.text_cache import SizedCache
 from latechunk.types import Span
 
-# spaCy's multilingual tokenizer keeps a run of CJK characters as one token, so the sentencizer
-# cannot see 。！？ inside it: those marks (with any closing quote or bracket) end a sentence here,
-# and so do ASCII . ! ? written straight after a Han or kana character.
+DEFAULT_LANGUAGE = "en"
+"""sentencex language code used when none is given: English abbreviations, every script's terminators."""
+
+# Unicode 16 Sentence_Terminal (``regex``'s \p{Sentence_Terminal}; tests compare the two) without
+# . ! ? and the full-width marks handled with CJK below, and without Myanmar U+104A (a comma in use).
+_STERM = (
+    "\u0589\u061d-\u061f\u06d4\u0700-\u0702\u07f9\u0837\u0839\u083d-\u083e\u0964-\u0965\u104b\u1362"
+    "\u1367-\u1368\u166e\u1735-\u1736\u17d4-\u17d5\u1803\u1809\u1944-\u1945\u1aa8-\u1aab\u1b4e-\u1b4f"
+    "\u1b5a-\u1b5b\u1b5e-\u1b5f\u1b7d-\u1b7f\u1c3b-\u1c3c\u1c7e-\u1c7f\u2024\u203c-\u203d\u2047-\u2049"
+    "\u2cf9-\u2cfb\u2e2e\u2e3c\u2e53-\u2e54\u2e60-\u2e61\ua4ff\ua60e-\ua60f\ua6f3\ua6f7\ua876-\ua877"
+    "\ua8ce-\ua8cf\ua92f\ua9c8-\ua9c9\uaa5d-\uaa5f\uaaf0-\uaaf1\uabeb\ufe12\ufe15-\ufe16\ufe52\ufe56-\ufe57"
+    "\U00010a56-\U00010a57\U00010f55-\U00010f59\U00010f86-\U00010f89\U00011047-\U00011048"
+    "\U000110be-\U000110c1\U00011141-\U00011143\U000111c5-\U000111c6\U000111cd\U000111de-\U000111df"
+    "\U00011238-\U00011239\U0001123b-\U0001123c\U000112a9\U000113d4-\U000113d5\U0001144b-\U0001144c"
+    "\U000115c2-\U000115c3\U000115c9-\U000115d7\U00011641-\U00011642\U0001173c-\U0001173e\U00011944"
+    "\U00011946\U00011a42-\U00011a43\U00011a9b-\U00011a9c\U00011c41-\U00011c42\U00011ef7-\U00011ef8"
+    "\U00011f43-\U00011f44\U00016a6e-\U00016a6f\U00016af5\U00016b37-\U00016b38\U00016b44"
+    "\U00016d6e-\U00016d6f\U00016e98\U0001bc9f\U0001da88"
+)
+_TIBETAN_SHAD = "\u0f0d-\u0f12\u0f14"
+_CLOSERS = "\"'”’»›)\\]}」』）】〉》"
+_TERMINAL_THEN_SPACE = re.compile(rf"(?:[{_STERM}]|[{_TIBETAN_SHAD}])+[{_CLOSERS}]*(?=\s)")
+# spaCy's and sentencex's tokenizers see a run of CJK characters as one word: 。！？｡ (with any
+# closing quote or bracket) end a sentence here, and so do ASCII . ! ? written straight after a
+# Han or kana character.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_SENTENCE_END = re.compile(rf"(?:[。！？｡]|(?<=[{_CJK}])[.!?])[。！？｡.!?]*[」』）】〉》”’\"']*")
+_QUOTE_OR_BRACKET = re.compile('["“”„«»‹›「」『』()\\[\\]{}]')
+_THAI_LAO_SPACE = re.compile(r"(?<=[\u0e00-\u0eff])\s+(?=[\u0e00-\u0eff])")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_NEEDS_REFINING = re.compile(rf"[{_STERM}{_TIBETAN_SHAD}。！？｡{_CJK}\u0e00-\u0eff]")
+# Where sentencex's lists fall short: titles before a name, per language code, and a period
+# followed by a lowercase Latin, Greek or Cyrillic letter (an abbreviation such as Russian "т.е.").
+_TITLES = {
+    "fr": ("M.", "MM.", "Mme.", "Mlle.", "Mgr.", "Me.", "Dr.", "Pr."),
+    "ru": ("г.", "гг.", "ул.", "д.", "им."),
+    "uk": ("м.", "вул.", "д.", "ім."),
+}
+_ENDS_WITH_PERIOD_BEFORE_LOWERCASE = re.compile(
+    r"\.[\"'”’»)]*\s+[\"'“‘«(]*[a-z\u00df-\u024f\u03ac-\u03ff\u0430-\u04ff]"
+)
+
+CACHE_BUDGET_CHARS = 8_000_000
+"""Text (in characters, plus 16 per sentence) whose sentences are kept for reuse."""
+CACHE_MAX_TEXT_CHARS = 2_000_000
+"""A longer text is segmented each time it is asked for, never kept."""
+_cache: SizedCache[tuple[Span, ...]] = SizedCache(CACHE_BUDGET_CHARS, CACHE_MAX_TEXT_CHARS)
 
 
 @lru_cache(maxsize=1)
@@ -33,6 +92,104 @@ def default_nlp() -> Any:
     return nlp
 
 
+def split_sentences(text: str, nlp: Any | None = None, language: str | None = None) -> list[Span]:
+    """Sentence spans of ``text``: in order, non-overlapping, trimmed of whitespace, never empty.
+
+    Together they cover every non-whitespace character. Blank lines always end a sentence.
+    ``language`` is a sentencex language code (default ``"en"``: English abbreviations; the
+    terminators of every script apply whatever the code). With ``nlp`` (a spaCy pipeline that
+    sets sentence boundaries) its sentences are used instead. Without ``nlp``, the spans of
+    recently seen texts are reused (at most ``CACHE_BUDGET_CHARS`` of text is kept).
+    """
+    if nlp is not None:
+        return _segment_with_spacy(text, nlp)
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string, got {type(text).__name__}")
+    language = DEFAULT_LANGUAGE if language is None else language
+    spans = _cache.get_or_compute(
+        (language, text), lambda: tuple(_segment(text, language)), lambda s: len(text) + 16 * len(s)
+    )
+    return list(spans)
+
+
+def clear_sentence_cache() -> None:
+    """Forget the sentence spans of recently segmented texts (for timing segmentation)."""
+    _cache.clear()
+
+
+def sentence_cache() -> SizedCache[tuple[Span, ...]]:
+    """The cache behind ``split_sentences`` (for inspecting its size)."""
+    return _cache
+
+
+def _segment(text: str, language: str) -> list[Span]:
+    try:
+        import sentencex
+    except ImportError as error:  # a core dependency; only a broken install lacks it
+        raise ImportError('sentence segmentation needs sentencex: pip install "sentencex>=1.0"') from error
+    found: list[Span] = []
+    for b in sentencex.get_sentence_boundaries(language, text):
+        span = (b["start_index"], b["end_index"])
+        if "\n" in text[span[0] : span[1]].rstrip() and _QUOTE_OR_BRACKET.search(text, *span):
+            found += _segment_without_quotes(sentencex, language, text, span)
+        else:
+            found.append(span)
+    spans: list[Span] = []
+    for sentence in _join_false_ends(text, found, _TITLES.get(language, ())):
+        for block in _split_at(text, sentence, _BLANK_LINE, True):
+            spans.extend(_refine(text, block))
+    return spans
+
+
+def _segment_without_quotes(sentencex: Any, language: str, text: str, span: Span) -> list[Span]:
+    """Segment ``span`` again with quotes and brackets blanked out.
+
+    sentencex never ends a sentence inside quotes or brackets, so one unbalanced quote (common
+    in transcripts: a 60,000-character "sentence" in one QMSum meeting) swallows every sentence
+    after it. A sentence that runs over a line break and holds a quote or bracket is segmented
+    again without them; each is replaced by one space, so offsets stay the same.
+    """
+    piece = _QUOTE_OR_BRACKET.sub(" ", text[span[0] : span[1]])
+    return [
+        (span[0] + b["start_index"], span[0] + b["end_index"])
+        for b in sentencex.get_sentence_boundaries(language, piece)
+    ]
+
+
+def _join_false_ends(text: str, spans: list[Span], titles: tuple[str, ...]) -> list[Span]:
+    """Join a sentence to the next when it ends with a title or a period before a lowercase letter."""
+    joined: list[Span] = []
+    for span in spans:
+        if joined and _false_end(text, joined[-1], span, titles):
+            joined[-1] = (joined[-1][0], span[1])
+        else:
+            joined.append(span)
+    return joined
+
+
+def _false_end(text: str, previous: Span, span: Span, titles: tuple[str, ...]) -> bool:
+    start, end = strip_span(text, *previous)
+    if start == end or _BLANK_LINE.search(text, end, max(end, strip_span(text, *span)[0])):
+        return False
+    words = text[previous[0] : end].split()
+    if words and words[-1] in titles:
+        return True
+    following = _ENDS_WITH_PERIOD_BEFORE_LOWERCASE.match(text, end - 1, min(span[1], end + 8))
+    return following is not None and following.group()[-1].islower()
+
+
+def _refine(text: str, span: Span) -> list[Span]:
+    """Cut a sentence further at the marks listed in the module doc; trimmed, empty pieces dropped."""
+    if not _NEEDS_REFINING.search(text, *span):
+        trimmed = strip_span(text, *span)
+        return [trimmed] if trimmed[1] > trimmed[0] else []
+    pieces = [span]
+    for pattern, keep_left in ((_TERMINAL_THEN_SPACE, True), (_CJK_SENTENCE_END, True), (_THAI_LAO_SPACE, False)):
+        pieces = [p for piece in pieces for p in _split_at(text, piece, pattern, keep_left)]
+    trimmed = (strip_span(text, *p) for p in pieces)
+    return [p for p in trimmed if p[1] > p[0]]
+
+
 def _split_at(text: str, span: Span, pattern: re.Pattern[str], keep_match_left: bool) -> list[Span]:
     start, end = span
     pieces: list[Span] = []
@@ -45,29 +202,7 @@ def _split_at(text: str, span: Span, pattern: re.Pattern[str], keep_match_left: 
     return pieces
 
 
-def split_sentences(text: str, nlp: Any | None = None) -> list[Span]:
-    """Sentence spans of ``text``: in order, non-overlapping, trimmed of whitespace, never empty.
-
-    Together they cover every non-whitespace character. Blank lines always end a sentence.
-    With the default pipeline, the spans of recently seen texts are reused.
-    """
-    if nlp is not None:
-        return _segment(text, nlp)
-    return list(_segment_with_default_pipeline(text))
-
-
-@lru_cache(maxsize=64)
-def _segment_with_default_pipeline(text: str) -> tuple[Span, ...]:
-    """Chunkers for several chunk sizes (or several chunkers) segment the same text once."""
-    return tuple(_segment(text, default_nlp()))
-
-
-def clear_sentence_cache() -> None:
-    """Forget the sentence spans of recently segmented texts (for timing segmentation)."""
-    _segment_with_default_pipeline.cache_clear()
-
-
-def _segment(text: str, nlp: Any) -> list[Span]:
+def _segment_with_spacy(text: str, nlp: Any) -> list[Span]:
     blocks = [strip_span(text, *b) for b in _split_at(text, (0, len(text)), _BLANK_LINE, keep_match_left=True)]
     blocks = [b for b in blocks if b[1] > b[0]]
     spans: list[Span] = []

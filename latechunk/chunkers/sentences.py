@@ -1,7 +1,8 @@
-"""Sentence chunks: spaCy sentences packed by token budget and/or sentence count."""
+"""Sentence chunks: whole sentences packed by token budget and/or sentence count."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from latechunk.chunkers.base import Chunker, TokenOffsets
@@ -9,18 +10,30 @@ from latechunk.chunkers.grouping import pack_units
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.types import Span
 
+_MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]")  # a sentence that starts so opens a chunk (a heading)
+
+SENTENCE_CAP_TOKENS = 256
+"""Default ``hard_max_tokens``: a sentence up to this long is never cut (README: whole sentences)."""
+
 
 class SentenceChunker(Chunker):
-    """Groups sentences into chunks of at most ``max_tokens`` model tokens.
+    """Groups whole sentences into chunks of at most ``max_tokens`` model tokens.
 
     Args:
         max_tokens: token budget per chunk, counted with the model's tokenizer; ``None`` packs
-            by ``sentences_per_chunk`` alone. A sentence longer than the budget is split on
-            token boundaries.
+            by ``sentences_per_chunk`` alone.
         sentences_per_chunk: at most this many sentences per chunk (``None``: no limit).
         overlap: sentences shared by consecutive chunks.
-        nlp: a spaCy pipeline that sets sentence boundaries (default: the rule-based
-            sentencizer on a blank multilingual pipeline, which needs no download).
+        nlp: a spaCy pipeline that sets sentence boundaries (default: sentencex's rules, see
+            ``latechunk.chunkers.segmentation``).
+        language: sentencex language code for abbreviations (default ``"en"``).
+        hard_max_tokens: a sentence longer than ``max_tokens`` stays whole, as a chunk of its
+            own, up to this many tokens (at least ``max_tokens``); only a longer sentence is cut
+            on token boundaries into pieces of at most ``max_tokens``. ``None`` cuts every
+            sentence longer than ``max_tokens``.
+
+    A sentence that starts with a Markdown heading mark (``## ``) starts a new chunk, so a
+    heading joins the text under it; ``MarkdownChunker`` knows Markdown structure fully.
     """
 
     def __init__(
@@ -29,17 +42,30 @@ class SentenceChunker(Chunker):
         sentences_per_chunk: int | None = None,
         overlap: int = 0,
         nlp: Any | None = None,
+        language: str | None = None,
+        hard_max_tokens: int | None = SENTENCE_CAP_TOKENS,
     ) -> None:
         if max_tokens is None and sentences_per_chunk is None:
             sentences_per_chunk = 1
+        if hard_max_tokens is not None and (not isinstance(hard_max_tokens, int) or hard_max_tokens < 1):
+            raise ValueError(f"hard_max_tokens must be a positive integer or None, got {hard_max_tokens!r}")
         self.max_tokens = max_tokens
         self.sentences_per_chunk = sentences_per_chunk
         self.overlap = overlap
         self.nlp = nlp
+        self.language = language
+        self.hard_max_tokens = hard_max_tokens
         self.needs_token_offsets = max_tokens is not None
 
+    @property
+    def cap(self) -> int | None:
+        """The token count above which a sentence is cut (``None``: at ``max_tokens``)."""
+        if self.hard_max_tokens is None or self.max_tokens is None:
+            return None
+        return max(self.hard_max_tokens, self.max_tokens)
+
     def split(self, text: str, token_offsets: TokenOffsets | None = None) -> list[Span]:
-        sentences = split_sentences(text, self.nlp)
+        sentences = split_sentences(text, self.nlp, self.language)
         return pack_units(
             text,
             sentences,
@@ -47,10 +73,12 @@ class SentenceChunker(Chunker):
             self.max_tokens,
             units_per_chunk=self.sentences_per_chunk,
             overlap_units=self.overlap,
+            hard_max_tokens=self.cap,
+            starts_chunk=lambda span: _MARKDOWN_HEADING.match(text, span[0]) is not None,
         )
 
     def __repr__(self) -> str:
         return (
-            f"SentenceChunker(max_tokens={self.max_tokens}, "
-            f"sentences_per_chunk={self.sentences_per_chunk}, overlap={self.overlap})"
+            f"SentenceChunker(max_tokens={self.max_tokens}, sentences_per_chunk={self.sentences_per_chunk}, "
+            f"overlap={self.overlap}, hard_max_tokens={self.hard_max_tokens})"
         )

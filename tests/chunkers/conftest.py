@@ -39,11 +39,14 @@ def check_spans(
     offsets: np.ndarray | None = None,
     max_tokens: int | None = None,
     overlapping: bool = False,
+    cap: int | None = None,
+    units: list[Span] | None = None,
 ) -> None:
     """Assert the chunker invariants: in order, inside, trimmed, non-empty, covering, within budget.
 
     With MiniLM's WordPiece every span fits ``max_tokens`` exactly, except one whose tokens all
-    sit on a single character (it cannot be cut in a character span).
+    sit on a single character (it cannot be cut in a character span), and, given ``cap`` and the
+    whole ``units`` (sentences), a span of at most ``cap`` tokens that holds a single unit with tokens.
     """
     assert all(type(s) is int and type(e) is int for s, e in spans), spans
     assert all(0 <= s < e <= len(text) for s, e in spans), spans
@@ -66,8 +69,20 @@ def check_spans(
         assert np.all(last > first), "a span covers no token"
         if max_tokens is not None:
             # only tokens that share one character (a Hangul syllable in NFD jamo) may run over
-            over = [(a, b) for a, b in zip(first, last, strict=True) if b - a > max_tokens]
-            assert all(len(cut_tokens(offsets, a, b)) == 0 for a, b in over), ((last - first).tolist(), max_tokens)
+            for span, a, b in zip(spans, first, last, strict=True):
+                if b - a <= max_tokens or len(cut_tokens(offsets, a, b)) == 0:
+                    continue
+                # over budget: allowed only for one whole unit of at most ``cap`` tokens
+                assert cap is not None and b - a <= cap, (span, b - a, max_tokens, cap)
+                assert _units_with_tokens(offsets, units, span) == 1, (span, units)
+
+
+def _units_with_tokens(offsets: np.ndarray, units: list[Span] | None, span: Span) -> int:
+    inside = [u for u in units or [] if span[0] <= u[0] and u[1] <= span[1]]
+    if not inside:
+        return 0
+    first, last = tokens_in_spans(offsets, np.asarray(inside, dtype=np.int64))
+    return int(np.count_nonzero(last > first))
 
 
 @pytest.fixture(scope="session")

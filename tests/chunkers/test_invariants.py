@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from latechunk import LateChunker
-from latechunk.chunkers import ParagraphChunker, SemanticChunker, SentenceChunker, TokenChunker, token_counts
+from latechunk.chunkers import (
+    HtmlChunker,
+    MarkdownChunker,
+    ParagraphChunker,
+    SemanticChunker,
+    SentenceChunker,
+    TokenChunker,
+    split_sentences,
+    token_counts,
+    tokens_in_spans,
+)
 from latechunk.chunkers.base import cut_tokens
 
 from .conftest import check_spans
@@ -30,28 +43,31 @@ PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 
 @PROPERTY
-@given(text=TEXTS, max_tokens=BUDGETS)
-def test_sentence_chunks(offsets_of, text, max_tokens):
+@given(text=TEXTS, max_tokens=BUDGETS, cap=st.none() | st.integers(1, 80))
+def test_sentence_chunks(offsets_of, text, max_tokens, cap):
     offsets = offsets_of(text)
-    spans = SentenceChunker(max_tokens=max_tokens).split(text, offsets)
-    check_spans(text, spans, offsets, max_tokens=max_tokens)
-    assert spans == SentenceChunker(max_tokens=max_tokens).split(text, offsets)
+    chunker = SentenceChunker(max_tokens=max_tokens, hard_max_tokens=cap)
+    spans = chunker.split(text, offsets)
+    check_spans(text, spans, offsets, max_tokens=max_tokens, cap=chunker.cap, units=split_sentences(text))
+    assert spans == chunker.split(text, offsets)
 
 
 @PROPERTY
 @given(text=TEXTS, max_tokens=st.none() | BUDGETS, per_chunk=st.none() | st.integers(1, 4), overlap=st.integers(0, 2))
 def test_sentence_chunks_by_count_with_overlap(offsets_of, text, max_tokens, per_chunk, overlap):
     offsets = offsets_of(text)
-    spans = SentenceChunker(max_tokens=max_tokens, sentences_per_chunk=per_chunk, overlap=overlap).split(text, offsets)
-    check_spans(text, spans, offsets, max_tokens=max_tokens, overlapping=overlap > 0)
+    chunker = SentenceChunker(max_tokens=max_tokens, sentences_per_chunk=per_chunk, overlap=overlap)
+    spans = chunker.split(text, offsets)
+    check_spans(text, spans, offsets, max_tokens, overlap > 0, chunker.cap, split_sentences(text))
 
 
 @PROPERTY
 @given(text=TEXTS, max_tokens=st.none() | BUDGETS)
 def test_paragraph_chunks(offsets_of, text, max_tokens):
     offsets = offsets_of(text)
-    spans = ParagraphChunker(max_tokens=max_tokens).split(text, offsets)
-    check_spans(text, spans, offsets, max_tokens=max_tokens)
+    chunker = ParagraphChunker(max_tokens=max_tokens)
+    spans = chunker.split(text, offsets)
+    check_spans(text, spans, offsets, max_tokens=max_tokens, cap=chunker.cap, units=paragraph_sentences(text))
 
 
 @PROPERTY
@@ -82,6 +98,16 @@ def test_semantic_chunks_with_random_token_vectors(offsets_of, text, max_tokens,
     assert spans == chunker.split_with_vectors(text, offsets, vectors.clone())
 
 
+def paragraph_sentences(text: str) -> list[tuple[int, int]]:
+    """The sentences of each blank-line paragraph, segmented on their own as ParagraphChunker does."""
+    spans, start = [], 0
+    for block in [*re.finditer(r"\n[ \t\r\f\v]*\n", text), None]:
+        end = len(text) if block is None else block.start()
+        spans += [(start + a, start + b) for a, b in split_sentences(text[start:end])]
+        start = len(text) if block is None else block.end()
+    return spans
+
+
 BAD_INPUTS = [
     "",
     "no sentence punctuation at all " * 12,
@@ -94,9 +120,67 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize("name", ["sentences", "paragraphs", "tokens", "semantic"])
+@pytest.mark.parametrize("name", ["sentences", "paragraphs", "tokens", "semantic", "markdown"])
 def test_bad_input_through_late_chunker_loses_no_text(minilm_path, offsets_of, name):
     lc = LateChunker(minilm_path, chunker=name, chunk_size=12)
+    cap = getattr(lc.chunker, "cap", None)
     for text, chunks in zip(BAD_INPUTS, lc.chunk_and_embed(BAD_INPUTS), strict=True):
-        check_spans(text, [(c.start, c.end) for c in chunks], offsets_of(text), max_tokens=12)
+        units = paragraph_sentences(text) if name == "paragraphs" else split_sentences(text)
+        if name == "markdown":
+            units = lc.chunker.units(text, offsets_of(text))
+        check_spans(text, [(c.start, c.end) for c in chunks], offsets_of(text), 12, cap=cap, units=units)
         assert all(c.text == text[c.start : c.end] and c.embedding.shape == (384,) for c in chunks)
+
+
+MARKDOWN_PIECES = st.one_of(
+    PIECES,
+    st.sampled_from(["\n# ", "\n## Title\n", "\n### A *b*\n\n", "\n- ", "\n  - ", "\n1. ", "\n> ", "\n---\n"]),
+    st.sampled_from(["\n```\n", "\n    indented code\n", "\n| a | b |\n|---|---|\n| 1 | 2 |\n", "Title\n===\n"]),
+    st.sampled_from(["[x]: /y\n", "<div>\n", "</div>\n", "\r\n\r\n", "\n\n", "**bold** ", "[link](/to)"]),
+)
+MARKDOWN = st.lists(MARKDOWN_PIECES, max_size=60).map("".join)
+
+
+@PROPERTY
+@given(text=MARKDOWN, max_tokens=BUDGETS, cap=st.none() | st.integers(1, 80))
+def test_markdown_chunks(offsets_of, text, max_tokens, cap):
+    offsets = offsets_of(text)
+    chunker = MarkdownChunker(max_tokens=max_tokens, hard_max_tokens=cap)
+    with_meta = chunker.split_with_meta(text, offsets)
+    spans = [span for span, _ in with_meta]
+    check_spans(text, spans, offsets, max_tokens=max_tokens, cap=chunker.cap, units=chunker.units(text, offsets))
+    assert all(isinstance(meta["headings"], list) for _, meta in with_meta)
+    assert spans == chunker.split(text, offsets)
+
+
+HTML_TAGS = st.sampled_from(["p", "div", "li", "h1", "h2", "h3", "td", "pre", "span", "b", "section", "br"])
+HTML_TEXT = st.lists(st.one_of(PIECES.filter(lambda p: "<" not in p and "&" not in p), st.just("&amp;")), max_size=6)
+
+
+@PROPERTY
+@given(
+    parts=st.lists(st.tuples(HTML_TAGS, HTML_TEXT.map("".join), st.booleans()), max_size=25),
+    max_tokens=BUDGETS,
+)
+def test_html_chunks_cover_the_visible_text(offsets_of, parts, max_tokens):
+    html, visible = "", []
+    for tag, content, closed in parts:
+        html += f"<{tag}>"
+        visible.append((len(html), len(html) + len(content)))
+        html += content + (f"</{tag}>" if closed else "")
+    html += "<script>hidden()</script>"
+    offsets = offsets_of(html)
+    chunker = HtmlChunker(max_tokens=max_tokens)
+    spans = chunker.split(html, offsets)
+    assert all(type(s) is int and type(e) is int and 0 <= s < e <= len(html) for s, e in spans)
+    assert all(e <= s2 for (_, e), (s2, _) in zip(spans, spans[1:], strict=False))
+    assert all(not html[s].isspace() and not html[e - 1].isspace() for s, e in spans)
+    covered = [any(s <= i < e for s, e in spans) for i in range(len(html))]
+    lost = [i for a, b in visible for i in range(a, b) if not html[i].isspace() and not covered[i]]
+    assert not lost, [html[i] for i in lost[:5]]
+    assert not any("hidden" in html[s:e] for s, e in spans)
+    first, last = tokens_in_spans(offsets, np.asarray(spans, dtype=np.int64).reshape(-1, 2))
+    units = chunker.units(html, offsets)
+    for span, a, b in zip(spans, first, last, strict=True):
+        if b - a > max_tokens and len(cut_tokens(offsets, a, b)):
+            assert b - a <= chunker.cap and sum(span[0] <= u[0] and u[1] <= span[1] for u in units) == 1

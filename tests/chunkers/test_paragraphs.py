@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from latechunk import LateChunker
-from latechunk.chunkers import ParagraphChunker, token_counts
+from latechunk.chunkers import ParagraphChunker, split_sentences, token_counts
 
 TEXT = (
     "First paragraph, first line.\nStill the first paragraph.\n"
@@ -54,23 +54,35 @@ def test_a_paragraph_over_the_budget_falls_back_to_its_own_sentences(offsets_of,
     valid_spans(TEXT, spans, offsets, max_tokens=10)
 
 
-def test_a_sentence_over_the_budget_falls_back_to_tokens(offsets_of, valid_spans):
-    long_sentence = " ".join(["lorem ipsum dolor"] * 10)
+def test_a_sentence_over_the_cap_falls_back_to_tokens(offsets_of, valid_spans):
+    long_sentence = "Lorem " + " ".join(["ipsum dolor lorem"] * 10)
     text = f"Short intro.\n\nOne sentence here. Another one there. {long_sentence}\n\nOutro."
     offsets = offsets_of(text)
-    spans = ParagraphChunker(max_tokens=12).split(text, offsets)
-    pieces = texts(text, spans)
-    assert pieces[:2] == ["Short intro.", "One sentence here. Another one there."]
-    assert pieces[-1] == "Outro." and len(pieces) > 4
-    valid_spans(text, spans, offsets, max_tokens=12)
+    for cap in (None, 20):
+        spans = ParagraphChunker(max_tokens=12, hard_max_tokens=cap).split(text, offsets)
+        pieces = texts(text, spans)
+        assert pieces[:2] == ["Short intro.", "One sentence here. Another one there."]
+        assert pieces[-1] == "Outro." and len(pieces) > 4
+        valid_spans(text, spans, offsets, max_tokens=12)
+
+
+def test_a_sentence_over_the_budget_but_under_the_cap_stays_whole(offsets_of, valid_spans):
+    long_sentence = "Lorem " + " ".join(["ipsum dolor lorem"] * 10)
+    text = f"Short intro.\n\nOne sentence here. Another one there. {long_sentence}\n\nOutro."
+    offsets = offsets_of(text)
+    chunker = ParagraphChunker(max_tokens=12)
+    spans = chunker.split(text, offsets)
+    assert texts(text, spans) == ["Short intro.", "One sentence here. Another one there.", long_sentence, "Outro."]
+    valid_spans(text, spans, offsets, max_tokens=12, cap=chunker.cap, units=[spans[2]])
 
 
 def test_a_paragraph_the_tokenizer_cannot_see_joins_its_neighbour(offsets_of, valid_spans):
     text = "Alpha beta gamma delta.\n\n\x00\u200b\n\nEpsilon."
     offsets = offsets_of(text)
     for max_tokens in (None, 2, 100):
-        spans = ParagraphChunker(max_tokens=max_tokens).split(text, offsets)
-        valid_spans(text, spans, offsets, max_tokens=max_tokens)
+        chunker = ParagraphChunker(max_tokens=max_tokens)
+        spans = chunker.split(text, offsets)
+        valid_spans(text, spans, offsets, max_tokens=max_tokens, cap=chunker.cap, units=split_sentences(text))
 
 
 def test_empty_text_and_text_without_blank_lines(offsets_of, valid_spans):

@@ -89,10 +89,10 @@ def test_sentences_per_chunk_and_overlap(offsets_of, valid_spans):
     assert texts(ENGLISH, both) == [" ".join(sentences[:3]), " ".join(sentences[3:])]
 
 
-def test_a_sentence_longer_than_the_budget_is_cut_on_tokens_at_word_starts(offsets_of, valid_spans):
+def test_a_sentence_longer_than_the_cap_is_cut_on_tokens_at_word_starts(offsets_of, valid_spans):
     text = " ".join(f"word{i}" for i in range(40))  # no punctuation at all
     offsets = offsets_of(text)
-    spans = SentenceChunker(max_tokens=16).split(text, offsets)
+    spans = SentenceChunker(max_tokens=16, hard_max_tokens=70).split(text, offsets)
     counts = token_counts(offsets, spans)
     assert len(spans) == -(-len(offsets) // 16)  # one chunk per max_tokens
     assert counts.max() - counts.min() <= 3  # balanced, not 16 + 16 + a tail
@@ -139,3 +139,29 @@ def test_a_period_inside_a_word_does_not_end_a_sentence():
         "Open config.yaml now.",
         "Done.",
     ]
+
+
+LOCKS = (
+    "A pound lock has two pairs of gates and a chamber between them. To raise a boat, the keeper "
+    "closes the bottom gates and opens the paddles of the top gates, so that water flows into the "
+    "chamber until its level matches the upper pound; only when the water on both sides of the top "
+    "gates is equal can the gates be pushed open by their balance beams. Lowering a boat works the "
+    "other way round."
+)
+
+
+def test_by_default_no_chunk_ends_inside_a_sentence(minilm_path):
+    lc = LateChunker(minilm_path)  # default chunker and chunk size (32 tokens)
+    chunks = lc.chunk(LOCKS)
+    ends = {e for _, e in split_sentences(LOCKS)}
+    assert [c.end for c in chunks if c.end not in ends] == []
+    long_one = next(c for c in chunks if "balance beams" in c.text)
+    assert long_one.text.startswith("To raise a boat") and long_one.token_count > 32
+
+
+def test_the_old_behaviour_cuts_long_sentences(offsets_of):
+    offsets = offsets_of(LOCKS)
+    spans = SentenceChunker(max_tokens=32, hard_max_tokens=None).split(LOCKS, offsets)
+    ends = {e for _, e in split_sentences(LOCKS)}
+    assert any(e not in ends for _, e in spans)
+    assert max(token_counts(offsets, spans)) <= 32

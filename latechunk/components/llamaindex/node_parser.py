@@ -36,6 +36,7 @@ class LateChunkingNodeParser(ChunkingSettings, NodeParser):
             built = build_nodes_from_splits([c.text for c in chunks], node, id_func=self.id_func)
             for child, chunk in zip(built, chunks, strict=True):
                 child.embedding = chunk.embedding.tolist()
+                child.metadata.update(chunk.meta)
                 child.start_char_idx, child.end_char_idx = chunk.start, chunk.end
             parsed.extend(built)
         return parsed

@@ -1,0 +1,134 @@
+"""Chunkers for structured documents: sections under headings, blocks packed by token budget."""
+
+from __future__ import annotations
+
+import re
+from abc import abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, strip_span, token_counts
+from latechunk.chunkers.grouping import pack_units
+from latechunk.chunkers.segmentation import split_sentences
+from latechunk.chunkers.sentences import SENTENCE_CAP_TOKENS
+from latechunk.types import Span
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass
+class Block:
+    """One block of a section: its span, and whether it is prose (cut at sentences) or lines (cut at lines)."""
+
+    span: Span
+    prose: bool = True
+
+
+@dataclass
+class Section:
+    """A heading (``None`` before the first one), the blocks under it, and the heading path."""
+
+    heading: Span | None
+    path: list[str]
+    blocks: list[Block] = field(default_factory=list)
+
+
+class StructuredChunker(Chunker):
+    """Packs the blocks of each section under the token budget; a chunk never crosses a heading.
+
+    Each section (a heading and the blocks under it) is packed on its own, and its heading joins
+    the first chunk of the section. Consecutive blocks within the budget share a chunk up to
+    ``max_tokens``; a longer block falls back to its sentences (prose) or its lines (tables,
+    code), packed as ``SentenceChunker`` packs sentences: a sentence or line over the budget
+    stays whole up to ``hard_max_tokens``. ``split_with_meta`` gives each chunk
+    ``{"headings": [...]}``, the titles of the headings it lies under, outermost first.
+    ``max_tokens=None``: one chunk per section.
+    """
+
+    def __init__(
+        self,
+        max_tokens: int | None = 64,
+        hard_max_tokens: int | None = SENTENCE_CAP_TOKENS,
+        language: str | None = None,
+    ) -> None:
+        if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
+            raise ValueError(f"max_tokens must be a positive integer or None, got {max_tokens!r}")
+        self.max_tokens = max_tokens
+        self.hard_max_tokens = hard_max_tokens
+        self.language = language
+        self.needs_token_offsets = max_tokens is not None
+
+    @property
+    def cap(self) -> int | None:
+        """The token count above which a sentence (or line) is cut."""
+        if self.hard_max_tokens is None or self.max_tokens is None:
+            return None
+        return max(self.hard_max_tokens, self.max_tokens)
+
+    @abstractmethod
+    def sections(self, text: str) -> list[Section]:
+        """The sections of ``text``, in order; their heading and block spans cover every character that counts."""
+
+    def split(self, text: str, token_offsets: TokenOffsets | None = None) -> list[Span]:
+        return [span for span, _ in self.split_with_meta(text, token_offsets)]
+
+    def split_with_meta(
+        self, text: str, token_offsets: TokenOffsets | None = None
+    ) -> list[tuple[Span, dict[str, Any]]]:
+        sections = self.sections(text)
+        offsets = None if self.max_tokens is None else require_offsets(self, token_offsets)
+        result: list[tuple[Span, dict[str, Any]]] = []
+        for section in sections:
+            for span in self._pack_section(text, section, offsets):
+                result.append((span, {"headings": list(section.path)}))
+        return result
+
+    def units(self, text: str, token_offsets: TokenOffsets) -> list[Span]:
+        """The whole units chunks are packed from: blocks, or sentences and lines of long blocks."""
+        offsets = require_offsets(self, token_offsets)
+        return [u for section in self.sections(text) for run in self._runs(text, section, offsets) for u in run]
+
+    def _pack_section(self, text: str, section: Section, offsets: TokenOffsets | None) -> list[Span]:
+        if offsets is None:
+            first = section.heading or section.blocks[0].span
+            last = section.blocks[-1].span if section.blocks else first
+            return [(first[0], last[1])]
+        chunks: list[Span] = []
+        for run in self._runs(text, section, offsets):
+            chunks += pack_units(text, run, offsets, self.max_tokens, hard_max_tokens=self.cap)
+        return chunks
+
+    def _runs(self, text: str, section: Section, offsets: TokenOffsets) -> list[list[Span]]:
+        """Unit runs packed separately: consecutive blocks within budget, or the pieces of one long block."""
+        assert self.max_tokens is not None
+        runs: list[list[Span]] = []
+        small: list[Span] = []
+        counts = token_counts(offsets, [b.span for b in section.blocks]) if section.blocks else []
+        for block, count in zip(section.blocks, counts, strict=True):
+            if count <= self.max_tokens:
+                small.append(block.span)
+                continue
+            if small:
+                runs.append(small)
+                small = []
+            runs.append(self._pieces(text, block))
+        if small:
+            runs.append(small)
+        if section.heading is not None:
+            if runs:  # the heading joins the first unit under it
+                runs[0][0] = (section.heading[0], runs[0][0][1])
+            else:
+                runs.append([section.heading])
+        return runs
+
+    def _pieces(self, text: str, block: Block) -> list[Span]:
+        start, end = block.span
+        if block.prose:
+            pieces = [(start + a, start + b) for a, b in split_sentences(text[start:end], language=self.language)]
+        else:  # tables and code: one line at a time
+            pieces = []
+            for match in [*LINE_BREAK.finditer(text, start, end), None]:
+                stop = end if match is None else match.start()
+                pieces.append(strip_span(text, start, stop))
+                start = end if match is None else match.end()
+        return [p for p in pieces if p[1] > p[0]]
