@@ -6,9 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from latechunk.chunkers import CHUNKERS
 from latechunk.serve.encoding import EmbeddingType
 
-ChunkerName = Literal["sentences", "paragraphs", "tokens", "semantic"]
+_CHUNKERS = ", ".join(sorted(CHUNKERS))
 
 
 class TextInput(BaseModel):
@@ -131,9 +132,9 @@ class EmbeddingsRequest(_Common):
 class ChunkEmbedRequest(_Common):
     """``POST /v1/chunk-embed``: chunk each document and embed each chunk in its document's context."""
 
-    chunker: ChunkerName | None = Field(
+    chunker: str | None = Field(
         default=None,
-        description="How to cut documents: sentences (default), paragraphs, tokens or semantic.",
+        description=f"How to cut documents, one of {_CHUNKERS} (default: the server's, sentences unless set).",
     )
     chunk_size: int | None = Field(
         default=None, ge=1, description="Chunk budget in model tokens (default: the server's, 32 unless set)."
@@ -141,6 +142,13 @@ class ChunkEmbedRequest(_Common):
     late_chunking: bool = Field(
         default=True, description="true: contextual chunk vectors; false: each chunk embedded alone (naive)."
     )
+
+    @field_validator("chunker")
+    @classmethod
+    def _known_chunker(cls, value: str | None) -> str | None:
+        if value is not None and value not in CHUNKERS:
+            raise ValueError(f"unknown chunker {value!r}; chunker must be one of {_CHUNKERS}")
+        return value
 
 
 class Usage(BaseModel):
@@ -178,6 +186,9 @@ class ChunkObject(BaseModel):
     end: int = Field(description="End offset (exclusive), in Unicode code points.")
     token_count: int = Field(description="Model tokens in the chunk.")
     embedding: Embedding = Field(description="The chunk vector in the requested embedding_type.")
+    meta: dict[str, Any] = Field(
+        default_factory=dict, description="What the chunker knows about the chunk, e.g. its Markdown heading path."
+    )
 
 
 class DocumentChunks(BaseModel):

@@ -225,7 +225,14 @@ class Service:
                     "object": "chunks",
                     "index": i,
                     "chunks": [
-                        {"text": c.text, "start": c.start, "end": c.end, "token_count": c.token_count, "embedding": v}
+                        {
+                            "text": c.text,
+                            "start": c.start,
+                            "end": c.end,
+                            "token_count": c.token_count,
+                            "embedding": v,
+                            "meta": c.meta,
+                        }
                         for c, v in zip(chunks, values, strict=True)
                     ],
                 }
@@ -239,7 +246,7 @@ class Service:
             "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
             "data": data,
         }
-        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8")
 
 
 def _stack(vectors: list[Any], dim: int) -> Any:

@@ -55,7 +55,7 @@ def test_bad_request(server, body, status, detail):
 
 def test_chunk_embed_bad_chunker_and_size(server):
     for body, detail in (
-        ({"input": ["a"], "chunker": "words"}, "chunker: Input should be 'sentences'"),
+        ({"input": ["a"], "chunker": "words"}, "unknown chunker 'words'; chunker must be one of html, markdown"),
         ({"input": ["a"], "chunk_size": 0}, "chunk_size: Input should be greater than or equal to 1"),
     ):
         response = server.client.post("/v1/chunk-embed", json=body)
