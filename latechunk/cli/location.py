@@ -10,10 +10,10 @@ from latechunk.cli.store import DEFAULT_COLLECTION, Store
 API_KEY_VARIABLE = "QDRANT_API_KEY"
 
 
-def add_store_options(parser: argparse.ArgumentParser) -> None:
-    """``--store DIR`` or ``--qdrant-url URL`` (one of them), and ``--collection``."""
+def add_store_options(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """``--store DIR`` or ``--qdrant-url URL`` (one, ``required`` unless the command checks) and ``--collection``."""
     group = parser.add_argument_group("store")
-    where = group.add_mutually_exclusive_group(required=True)
+    where = group.add_mutually_exclusive_group(required=required)
     where.add_argument("--store", metavar="DIR", help="folder of an embedded Qdrant store (created by index)")
     where.add_argument(
         "--qdrant-url",

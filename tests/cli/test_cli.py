@@ -182,13 +182,13 @@ def test_reindex_skips_unchanged_replaces_changed_and_drops_removed(cli, docs, t
 
 def test_unreadable_files_are_reported_and_the_rest_indexed(cli, docs, tmp_path):
     (docs / "broken.pdf").write_bytes(BROKEN_PDF)
-    (docs / "latin1.txt").write_bytes("caf\xe9 cr\xe8me".encode("latin-1"))
+    (docs / "nul.txt").write_bytes(b"\0\0\0\0")
     (docs / "ignored.docx").write_bytes(b"not a supported type")
     store = tmp_path / "store"
     code, out, err = cli("index", docs, tmp_path / "missing.txt", "--store", store)
     assert code == 0
     assert "indexed 3 file(s)" in out and "3 skipped" in out
-    assert "broken.pdf" in err and "latin1.txt: not UTF-8" in err and "missing.txt: no such file" in err
+    assert "broken.pdf" in err and "nul.txt: no text" in err and "missing.txt: no such file" in err
     assert "ignored.docx" not in err + out
     files = {Path(h["file"]).name for h in search_json(cli, store, "comet tea train", 50)}
     assert files == {"comets.pdf", "tea.md", "trains.txt"}
