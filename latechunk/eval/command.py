@@ -88,10 +88,9 @@ def check_plotting(draw: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_plotting(not args.no_plot)
     from latechunk import LateChunker
     from latechunk.eval.runner import Timings, chunk_corpus, evaluate
-
-    check_plotting(not args.no_plot)
 
     if args.docs or args.queries:
         if not (args.docs and args.queries) or args.data:
