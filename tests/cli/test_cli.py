@@ -286,3 +286,16 @@ def test_readme_quickstart_with_the_installed_command(cli, tmp_path):
     paragraph_start = document.rfind("\n\n", 0, hits[0]["start"]) + 2
     paragraph_end = document.find("\n\n", hits[0]["end"])
     assert "Fresnel" in document[paragraph_start:paragraph_end]  # the paragraph about the lens
+
+
+def test_many_small_files_are_embedded_in_few_model_calls(cli, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(60):
+        (folder / f"note{i:02d}.txt").write_text(f"Note {i}: the meeting on day {i} moved to room {i + 100}.")
+    before = forward_calls()
+    code, out, err = cli("index", folder, "--store", tmp_path / "store")
+    assert code == 0 and "indexed 60 file(s) (60 chunks)" in out, err
+    assert forward_calls() - before <= 3  # one chunk_and_embed call: 60 one-window documents, 32 per batch
+    hits = search_json(cli, tmp_path / "store", "Which room was the meeting on day 17 in?", 3)
+    assert Path(hits[0]["file"]).name == "note17.txt" and hits[0]["text"].startswith("Note 17:")
