@@ -23,7 +23,7 @@ from latechunk.cli.readers import (
     read_document,
 )
 from latechunk.cli.settings import DEFAULT_CHUNKER, BuildSettings, add_model_options, check_index, make_chunker
-from latechunk.cli.store import FileRecord, Store, StoredChunk, is_store
+from latechunk.cli.store import FileChunks, FileRecord, Store, StoredChunk, is_store
 from latechunk.defaults import DEFAULT_CHUNK_TOKENS
 from latechunk.types import LateChunkWarning
 
@@ -134,6 +134,7 @@ class Indexer:
         self.batch: list[Pending] = []
         self.batch_chars = 0
         self.progress: Any = None
+        self.new_keys: set[str] = set()  # files with no chunks in the store: nothing to delete before storing
 
     def use(self, chunker: LateChunker) -> None:
         self.chunker = chunker
@@ -151,20 +152,22 @@ class Indexer:
             self.flush()
 
     def flush(self) -> None:
-        """Embed the queued files in one ``chunk_and_embed`` call and store them."""
+        """Embed the queued files in one ``chunk_and_embed`` call and store them together."""
         batch, self.batch, self.batch_chars = self.batch, [], 0
         if not batch:
             return
+        done = []
         for pending, chunks in self._embed(batch):
             if isinstance(chunks, str):
                 self._failed(pending.path, chunks)
             elif not chunks:
                 self._failed(pending.path, "no text the model can see (only characters its tokenizer drops)")
             else:
-                self.store.replace_file(pending.key, pending.digest, chunks)
-                self.tally.indexed += 1
-                self.tally.chunks += len(chunks)
-            self.progress.update(1)
+                done.append(FileChunks(pending.key, pending.digest, chunks))
+        self.store.replace_files(done, known_new=self.new_keys)
+        self.tally.indexed += len(done)
+        self.tally.chunks += sum(len(f.chunks) for f in done)
+        self.progress.update(len(batch))
 
     def _embed(self, batch: list[Pending]) -> list[tuple[Pending, list[StoredChunk] | str]]:
         """Chunks for every file of ``batch``; when the batch fails, each file alone, to name the culprit."""
@@ -205,6 +208,8 @@ class Indexer:
                     self._failed(path, str(error))
                     self.progress.update(1)
                     continue
+                if record is None and key not in stale:
+                    self.new_keys.add(key)
                 if document.note:
                     self.progress.clear()
                     _note(path, document.note)

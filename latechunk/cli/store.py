@@ -11,7 +11,7 @@ import json
 import sqlite3
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,15 @@ class FileRecord:
 
     sha256: str
     chunks: int | None  # None in records written before chunk counts were kept
+
+
+@dataclass
+class FileChunks:
+    """A file's new chunks and content hash, to store in place of what the store holds for it."""
+
+    path: str
+    sha256: str
+    chunks: list[StoredChunk]
 
 
 @dataclass
@@ -141,6 +150,7 @@ class Store:
             assert path is not None
             client = _open_local(Path(path).expanduser(), path, create=create)
             store = cls(client, collection, f"store {path}", local=True)
+            store._tune_local()
         if not create and not store.exists():
             store.close()
             raise CliError(f"{store.where} holds no index; build one first with latechunk index")
@@ -156,6 +166,22 @@ class Store:
     @property
     def _option(self) -> str:
         return f"--store {self.where.removeprefix('store ')}" if self.local else "--qdrant-url URL --collection NAME"
+
+    def _tune_local(self) -> None:
+        """Commit without waiting for the disk: write-ahead log, ``synchronous=NORMAL``.
+
+        qdrant-client's local mode commits every point on its own; with the default rollback journal each commit
+        waits for the disk (17 ms a chunk measured here). In WAL mode with NORMAL sync a commit is durable
+        against a crash of the process, and only an OS crash or power loss can drop the latest commits, which the
+        next index re-embeds (file records are written after their chunks). Reaches into qdrant-client's
+        internals, so it does nothing where they differ.
+        """
+        collections = getattr(getattr(self.client, "_client", None), "collections", None)
+        for collection in (collections or {}).values():
+            connection = getattr(getattr(collection, "storage", None), "storage", None)
+            if isinstance(connection, sqlite3.Connection):
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute("PRAGMA synchronous=NORMAL")
 
     def __enter__(self) -> Store:
         return self
@@ -191,6 +217,8 @@ class Store:
                 self.client.create_payload_index(self.collection, "path", models.PayloadSchemaType.KEYWORD)
         if not self.client.collection_exists(self.meta):
             self.client.create_collection(self.meta, vectors_config={})
+        if self.local:
+            self._tune_local()
         payload = {"kind": "settings", **settings.to_payload()}
         self.client.upsert(self.meta, points=[models.PointStruct(id=_point_id("settings"), vector={}, payload=payload)])
 
@@ -230,14 +258,24 @@ class Store:
 
     def replace_file(self, path: str, sha256: str, chunks: Sequence[StoredChunk]) -> None:
         """Drop a file's old chunks, store the new ones, then record its hash (last: a crash re-indexes it)."""
+        self.replace_files([FileChunks(path, sha256, list(chunks))])
+
+    def replace_files(self, files: Sequence[FileChunks], *, known_new: Collection[str] = ()) -> None:
+        """``replace_file`` for many files in a few calls: one delete, batched upserts, then the records.
+
+        Files in ``known_new`` have no chunks stored yet, so nothing is deleted for them.
+        """
         models = _models()
-        self._delete_chunks(path)
+        old = [f.path for f in files if f.path not in known_new]
+        if old and self.client.collection_exists(self.collection):
+            match = models.Filter(must=[models.FieldCondition(key="path", match=models.MatchAny(any=old))])
+            self.client.delete(self.collection, points_selector=models.FilterSelector(filter=match))
         points = [
             models.PointStruct(
-                id=_point_id("chunk", path, c.index),
+                id=_point_id("chunk", f.path, c.index),
                 vector=np.asarray(c.vector, dtype=np.float32).tolist(),
                 payload={
-                    "path": path,
+                    "path": f.path,
                     "index": c.index,
                     "start": c.start,
                     "end": c.end,
@@ -246,13 +284,21 @@ class Store:
                     "context_after": c.context_after,
                 },
             )
-            for c in chunks
+            for f in files
+            for c in f.chunks
         ]
         for first in range(0, len(points), _UPSERT_BATCH):
             self.client.upsert(self.collection, points=points[first : first + _UPSERT_BATCH])
-        record = {"kind": "file", "path": path, "sha256": sha256, "chunks": len(points)}
-        point = models.PointStruct(id=_point_id("file", path), vector={}, payload=record)
-        self.client.upsert(self.meta, points=[point])
+        records = [
+            models.PointStruct(
+                id=_point_id("file", f.path),
+                vector={},
+                payload={"kind": "file", "path": f.path, "sha256": f.sha256, "chunks": len(f.chunks)},
+            )
+            for f in files
+        ]
+        for first in range(0, len(records), _UPSERT_BATCH):
+            self.client.upsert(self.meta, points=records[first : first + _UPSERT_BATCH])
 
     def remove_file(self, path: str) -> None:
         """Forget a file: its chunks and its hash."""
@@ -300,6 +346,8 @@ class Store:
         self.client.create_collection(
             self.collection, vectors_config=models.VectorParams(size=dimension, distance=models.Distance.COSINE)
         )
+        if self.local:
+            self._tune_local()
 
     def _delete_chunks(self, path: str) -> None:
         if not self.client.collection_exists(self.collection):
