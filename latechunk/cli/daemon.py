@@ -74,9 +74,9 @@ def _handle(request: dict[str, Any], models: Models) -> dict[str, Any]:
         return {"pid": os.getpid()}
     if op != "search":
         return {"error": f"unknown request {op!r}"}
-    os.chdir(request["cwd"])  # relative store paths and messages as the caller sees them
-    args = argparse.Namespace(**request["args"])
     try:
+        os.chdir(request["cwd"])  # relative store paths and messages as the caller sees them
+        args = argparse.Namespace(**request["args"])
         return {"hits": [hit.to_json() for hit in answer(args, models)]}
     except (CliError, LateChunkError, ValueError, OSError) as error:
         return {"error": str(error)}

@@ -125,12 +125,12 @@ class Indexer:
     never imports torch.
     """
 
-    def __init__(self, store: Store, args: argparse.Namespace, settings: BuildSettings | None) -> None:
+    def __init__(self, store: Store, args: argparse.Namespace, settings: BuildSettings | None, tally: Tally) -> None:
         self.store = store
         self.args = args
         self.settings = settings
         self.chunker: LateChunker | None = None
-        self.tally = Tally()
+        self.tally = tally
         self.batch: list[Pending] = []
         self.batch_chars = 0
         self.progress: Any = None
@@ -139,7 +139,8 @@ class Indexer:
     def use(self, chunker: LateChunker) -> None:
         self.chunker = chunker
 
-    def _chunker(self) -> LateChunker:
+    def loaded(self) -> LateChunker:
+        """The LateChunker, made (the model loaded) on first use."""
         if self.chunker is None:
             self.chunker, _ = make_chunker(self.args, self.settings, indexing=True)
         return self.chunker
@@ -171,7 +172,7 @@ class Indexer:
 
     def _embed(self, batch: list[Pending]) -> list[tuple[Pending, list[StoredChunk] | str]]:
         """Chunks for every file of ``batch``; when the batch fails, each file alone, to name the culprit."""
-        chunker = self._chunker()
+        chunker = self.loaded()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", LateChunkWarning)  # empty results are reported per file
@@ -219,13 +220,8 @@ class Indexer:
             self.progress.close()
 
 
-def _repair(store: Store, records: dict[str, FileRecord], settings: BuildSettings | None) -> set[str]:
+def _repair(store: Store, records: dict[str, FileRecord]) -> set[str]:
     """Files whose chunks the store lost (to embed again); stray chunks are dropped. Says what it found."""
-    if settings is None:
-        if store.count_chunks():  # chunks without settings: nothing tells how they were made
-            print(f"latechunk: {store.where} lost its settings record; rebuilding it from the files", file=sys.stderr)
-            return {"*"}
-        return set()
     damage = store.damage(records)
     for key in damage.orphans:
         store.delete_chunks(key)
@@ -261,10 +257,11 @@ def run(args: argparse.Namespace) -> int:
             with open_store(args, create=True):  # raises the store's own error
                 pass
         chunker, _ = make_chunker(args, None, indexing=True)
+    tally = Tally(failed=len(found.problems))
     try:
-        tally, where = _index(args, found, chunker)
+        where = _index(args, found, chunker, tally)
     except BaseException:
-        if new_folder is not None:
+        if new_folder is not None and tally.indexed == 0:  # an interrupted first run keeps what it stored
             _remove_new_store(new_folder, folder_existed)
         raise
     print(
@@ -276,28 +273,29 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _index(args: argparse.Namespace, found: Found, chunker: LateChunker | None) -> tuple[Tally, str]:
+def _index(args: argparse.Namespace, found: Found, chunker: LateChunker | None, tally: Tally) -> str:
     with open_store(args, create=True) as store:
         stored = store.settings()
         if stored is not None:
             check_index(stored, args, store.where)
-        indexer = Indexer(store, args, stored)
+        indexer = Indexer(store, args, stored, tally)
         if chunker is not None:
             indexer.use(chunker)
         records = store.file_records()
-        stale = _repair(store, records, stored)
         if stored is None:
-            settings = BuildSettings.from_chunker(indexer._chunker(), *_chunking(args))
-            if stale:
+            settings = BuildSettings.from_chunker(indexer.loaded(), *_chunking(args))
+            if store.count_chunks():  # chunks without settings: nothing tells how they were made
+                print(f"latechunk: {store.where} lost its settings record; rebuilding it", file=sys.stderr)
                 store.reset_chunks(settings.dimension)
             store.create(settings)
             records, stale = {}, set()
-        indexer.tally.failed = len(found.problems)
-        indexer.tally.removed = _prune(store, found.folders, {path_key(f) for f in found.files}, records)
+        else:
+            stale = _repair(store, records)
+        tally.removed = _prune(store, found.folders, {path_key(f) for f in found.files}, records)
         indexer.run(found.files, records, stale)
-        if indexer.tally.indexed + indexer.tally.unchanged == 0 and stored is None:
+        if tally.indexed + tally.unchanged == 0 and stored is None:
             raise CliError("no document could be read; nothing was indexed")
-        return indexer.tally, store.where
+        return store.where
 
 
 def _chunking(args: argparse.Namespace) -> tuple[str, int]:
