@@ -88,7 +88,15 @@ def _checked(text: str, note: str | None) -> Decoded:
         raise DecodeError("binary data (NUL characters in the text)")
     if not text.strip():
         raise DecodeError("no text (empty or only white space)")
-    if _LONE_SURROGATE.search(text):  # UTF-16/32 decoders pass none, but keep the tokenizer safe
-        text = _LONE_SURROGATE.sub("\ufffd", text)
-        note = (note + "; " if note else "") + "unpaired surrogates replaced by U+FFFD"
-    return Decoded(text, note)
+    return scrubbed(Decoded(text, note))
+
+
+def scrubbed(decoded: Decoded) -> Decoded:
+    """``decoded`` with unpaired surrogates (which no tokenizer takes) replaced by U+FFFD, and a note saying so.
+
+    Strict decoders pass none; a PDF's text extraction can.
+    """
+    if not _LONE_SURROGATE.search(decoded.text):
+        return decoded
+    note = (decoded.note + "; " if decoded.note else "") + "unpaired surrogates replaced by U+FFFD"
+    return Decoded(_LONE_SURROGATE.sub("\ufffd", decoded.text), note)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from latechunk.cli.decoding import Decoded, DecodeError, decode_text
+from latechunk.cli.decoding import Decoded, DecodeError, decode_text, scrubbed
 from latechunk.cli.errors import missing_extra
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
@@ -136,7 +136,7 @@ def content_hash(data: bytes) -> str:
 def read_document(path: Path, data: bytes) -> Decoded:
     """The text of a document from its bytes (pypdf's text for PDFs) and what was assumed to read it."""
     if path.suffix.lower() in PDF_SUFFIXES:
-        return Decoded(_pdf_text(data))
+        return scrubbed(Decoded(_pdf_text(data)))
     try:
         return decode_text(data)
     except DecodeError as error:

@@ -49,3 +49,25 @@ def test_names_are_stored_as_utf8_and_shown_on_one_line():
     assert path_key("/d/bad\udcffname.txt") == "/d/bad\\xffname.txt"
     assert path_key("/d/café.txt") == "/d/café.txt"
     assert shown("a\nb\tc\x1bd") == "a\\nb\\tc\\x1bd" and shown("plain é") == "plain é"
+
+
+@given(st.text())
+def test_shown_text_is_always_one_printable_line(text):
+    assert shown(text).isprintable() and "\n" not in shown(text)
+
+
+@given(st.binary(min_size=1).filter(lambda b: b"/" not in b and b"\0" not in b))
+def test_every_file_name_has_a_utf8_key(name):
+    import os
+
+    key = path_key("/d/" + os.fsdecode(name))
+    key.encode("utf-8")  # never raises
+    assert key.startswith("/d/")
+
+
+def test_unpaired_surrogates_are_replaced_and_noted():
+    from latechunk.cli.decoding import Decoded, scrubbed
+
+    fixed = scrubbed(Decoded("a\ud800b\udfffc", "read as X"))
+    assert fixed.text == "a\ufffdb\ufffdc" and fixed.note == "read as X; unpaired surrogates replaced by U+FFFD"
+    assert scrubbed(Decoded("fine \U0001f600")) == Decoded("fine \U0001f600")
