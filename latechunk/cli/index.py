@@ -3,24 +3,38 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
-import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from latechunk.cli.distributed_index import add_ray_options
 from latechunk.cli.errors import CliError
 from latechunk.cli.location import add_store_options, open_store
-from latechunk.cli.readers import SUPPORTED_SUFFIXES, ReadError, content_hash, extract_text, find_documents, read_bytes
-from latechunk.cli.settings import add_model_options, check_index, make_chunker
-from latechunk.cli.store import Store, StoredChunk
+from latechunk.cli.names import path_key, shown, shown_path
+from latechunk.cli.readers import (
+    SUPPORTED_SUFFIXES,
+    Found,
+    ReadError,
+    content_hash,
+    find_documents,
+    read_bytes,
+    read_document,
+)
+from latechunk.cli.settings import DEFAULT_CHUNKER, BuildSettings, add_model_options, check_index, make_chunker
+from latechunk.cli.store import FileChunks, FileRecord, Store, StoredChunk, is_store
+from latechunk.defaults import DEFAULT_CHUNK_TOKENS
+from latechunk.types import LateChunkWarning
 
 if TYPE_CHECKING:
-    from latechunk import LateChunker
+    from latechunk import Chunk, LateChunker
 
 CONTEXT_CHARS = 80
 """Characters of surrounding text stored with each chunk and shown by search."""
+BATCH_CHARS = 200_000
+"""Characters of new or changed files gathered into one ``chunk_and_embed`` call (a large file goes alone)."""
 
 
 @dataclass
@@ -47,6 +61,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    parser.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="follow symbolic links that lead outside the given folders (default: only links inside them)",
+    )
     add_store_options(parser, output=True)
     add_model_options(parser, indexing=True)
     add_ray_options(parser)
@@ -64,27 +83,165 @@ def context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tupl
     return before, after
 
 
-def _embed(chunker: LateChunker, text: str) -> list[StoredChunk]:
+@dataclass
+class Pending:
+    """A new or changed file, read and waiting to be embedded."""
+
+    key: str
+    path: Path
+    digest: str
+    text: str
+
+
+def _stored_chunks(chunks: list[Chunk], text: str) -> list[StoredChunk]:
     stored = []
-    for chunk in chunker.chunk_and_embed(text):
+    for chunk in chunks:
         before, after = context(text, chunk.start, chunk.end)
         assert chunk.embedding is not None
         stored.append(StoredChunk(chunk.index, chunk.start, chunk.end, chunk.text, before, after, chunk.embedding))
     return stored
 
 
-def _report(path: Path, problem: str) -> None:
-    print(f"latechunk: skipped {path}: {problem}", file=sys.stderr)
+def _report(path: Path | str, problem: str) -> None:
+    print(f"latechunk: skipped {shown_path(path)}: {problem}", file=sys.stderr)
 
 
-def _prune(store: Store, folders: list[Path], present: set[str], hashes: dict[str, str]) -> int:
+def _note(path: Path | str, note: str) -> None:
+    print(f"latechunk: note: {shown_path(path)}: {note}", file=sys.stderr)
+
+
+def _prune(store: Store, folders: list[Path], present: set[str], records: dict[str, FileRecord]) -> int:
     """Forget files that were indexed from one of ``folders`` and no longer exist there."""
     removed = 0
-    for path in hashes:
-        if path not in present and not Path(path).exists() and any(Path(path).is_relative_to(f) for f in folders):
-            store.remove_file(path)
+    for key in records:
+        if key not in present and not Path(key).exists() and any(Path(key).is_relative_to(f) for f in folders):
+            store.remove_file(key)
             removed += 1
     return removed
+
+
+class Indexer:
+    """One index run over a store: reads files, skips unchanged ones, embeds the rest in batches.
+
+    The model is loaded only when a file needs embedding, so a run that finds nothing changed
+    never imports torch.
+    """
+
+    def __init__(self, store: Store, args: argparse.Namespace, settings: BuildSettings | None, tally: Tally) -> None:
+        self.store = store
+        self.args = args
+        self.settings = settings
+        self.chunker: LateChunker | None = None
+        self.tally = tally
+        self.batch: list[Pending] = []
+        self.batch_chars = 0
+        self.progress: Any = None
+        self.new_keys: set[str] = set()  # files with no chunks in the store: nothing to delete before storing
+
+    def use(self, chunker: LateChunker) -> None:
+        self.chunker = chunker
+
+    def loaded(self) -> LateChunker:
+        """The LateChunker, made (the model loaded) on first use."""
+        if self.chunker is None:
+            self.chunker, _ = make_chunker(self.args, self.settings, indexing=True)
+        return self.chunker
+
+    def add(self, pending: Pending) -> None:
+        """Queue a file; embed the queue once it holds ``BATCH_CHARS`` characters."""
+        self.batch.append(pending)
+        self.batch_chars += len(pending.text)
+        if self.batch_chars >= BATCH_CHARS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Embed the queued files in one ``chunk_and_embed`` call and store them together."""
+        batch, self.batch, self.batch_chars = self.batch, [], 0
+        if not batch:
+            return
+        done = []
+        for pending, chunks in self._embed(batch):
+            if isinstance(chunks, str):
+                self._failed(pending.path, chunks)
+            elif not chunks:
+                self._failed(pending.path, "no text the model can see (only characters its tokenizer drops)")
+            else:
+                done.append(FileChunks(pending.key, pending.digest, chunks))
+        self.store.replace_files(done, known_new=self.new_keys)
+        self.tally.indexed += len(done)
+        self.tally.chunks += sum(len(f.chunks) for f in done)
+        self.progress.update(len(batch))
+
+    def _embed(self, batch: list[Pending]) -> list[tuple[Pending, list[StoredChunk] | str]]:
+        """Chunks for every file of ``batch``; when the batch fails, each file alone, to name the culprit."""
+        chunker = self.loaded()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", LateChunkWarning)  # empty results are reported per file
+                results = chunker.chunk_and_embed([p.text for p in batch])
+        except Exception as error:  # a tokenizer or model error on one file must not stop the others
+            if len(batch) > 1:
+                return [pair for pending in batch for pair in self._embed([pending])]
+            return [(batch[0], f"cannot be embedded ({type(error).__name__}: {error})")]
+        return [(p, _stored_chunks(chunks, p.text)) for p, chunks in zip(batch, results, strict=True)]
+
+    def _failed(self, path: Path, problem: str) -> None:
+        self.progress.clear()
+        _report(path, problem)
+        self.tally.failed += 1
+
+    def run(self, files: list[Path], records: dict[str, FileRecord], stale: set[str]) -> None:
+        """Index ``files``: those whose hash matches their record (and not in ``stale``) are skipped."""
+        from tqdm import tqdm
+
+        self.progress = tqdm(total=len(files), desc="indexing", unit="file", disable=None)
+        try:
+            for path in files:
+                key = path_key(path)
+                try:
+                    data = read_bytes(path)
+                    digest = content_hash(data)
+                    record = records.get(key)
+                    if record is not None and record.sha256 == digest and key not in stale:
+                        self.tally.unchanged += 1
+                        self.progress.update(1)
+                        continue
+                    document = read_document(path, data)
+                except ReadError as error:
+                    self._failed(path, str(error))
+                    self.progress.update(1)
+                    continue
+                if record is None and key not in stale:
+                    self.new_keys.add(key)
+                if document.note:
+                    self.progress.clear()
+                    _note(path, document.note)
+                self.add(Pending(key, path, digest, document.text))
+            self.flush()
+        finally:
+            self.progress.close()
+
+
+def _repair(store: Store, records: dict[str, FileRecord]) -> set[str]:
+    """Files whose chunks the store lost (to embed again); stray chunks are dropped. Says what it found."""
+    damage = store.damage(records)
+    for key in damage.orphans:
+        store.delete_chunks(key)
+    if damage.files or damage.orphans:
+        print(
+            f"latechunk: {store.where} was damaged: {len(damage.files)} file(s) with missing or extra chunks, "
+            f"{len(damage.orphans)} with chunks but no record; embedding those files again",
+            file=sys.stderr,
+        )
+    return damage.files
+
+
+def _new_local_store(args: argparse.Namespace) -> Path | None:
+    """The folder of a ``--store`` that does not hold a store yet (``None`` for an existing store or a server)."""
+    if args.store is None:
+        return None
+    folder = Path(args.store).expanduser()
+    return None if is_store(folder) else folder
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,48 +251,27 @@ def run(args: argparse.Namespace) -> int:
         return run_on_ray(args)
     if getattr(args, "output", None):
         raise CliError("--output needs --ray; without it, index into --store DIR or --qdrant-url URL")
-    from tqdm import tqdm
-
-    found = find_documents(args.paths)
+    found = find_documents(args.paths, follow_links=args.follow_links)
     for path, problem in found.problems:
         _report(path, problem)
     if not found.files:
         kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        raise CliError(f"found no documents to index ({kinds}) in {' '.join(args.paths)}")
+        raise CliError(f"found no documents to index ({kinds}) in {' '.join(shown(p) for p in args.paths)}")
+    new_folder = _new_local_store(args)
+    folder_existed = new_folder is not None and new_folder.exists()
+    chunker = None
+    if new_folder is not None:  # check the options (load the model) before anything is written
+        if new_folder.exists() and (not new_folder.is_dir() or any(new_folder.iterdir())):
+            with open_store(args, create=True):  # raises the store's own error
+                pass
+        chunker, _ = make_chunker(args, None, indexing=True)
     tally = Tally(failed=len(found.problems))
-    with open_store(args, create=True) as store:
-        stored = store.settings()
-        if stored is not None:
-            check_index(stored, args, store.where)
-        chunker, settings = make_chunker(args, stored, indexing=True)
-        if stored is None:
-            store.create(settings)
-        hashes = store.file_hashes()
-        tally.removed = _prune(store, found.folders, {str(f) for f in found.files}, hashes)
-        first_tokens, started = chunker.tokens_run, time.perf_counter()
-        progress = tqdm(found.files, desc="indexing", unit="file", disable=None)
-        for path in progress:
-            progress.set_postfix_str(path.name, refresh=False)
-            try:
-                data = read_bytes(path)
-                digest = content_hash(data)
-                if hashes.get(str(path)) == digest:
-                    tally.unchanged += 1
-                    continue
-                text = extract_text(path, data)
-            except ReadError as error:
-                progress.clear()
-                _report(path, str(error))
-                tally.failed += 1
-                continue
-            chunks = _embed(chunker, text)
-            store.replace_file(str(path), digest, chunks)
-            tally.indexed += 1
-            tally.chunks += len(chunks)
-            rate = (chunker.tokens_run - first_tokens) / max(time.perf_counter() - started, 1e-9)
-            progress.set_postfix_str(f"{path.name}, {rate:,.0f} tokens/s")
-        progress.close()
-        where = store.where
+    try:
+        where = _index(args, found, chunker, tally)
+    except BaseException:
+        if new_folder is not None and tally.indexed == 0:  # an interrupted first run keeps what it stored
+            _remove_new_store(new_folder, folder_existed)
+        raise
     print(
         f"indexed {tally.indexed} file(s) ({tally.chunks} chunks), {tally.unchanged} unchanged, "
         f"{tally.failed} skipped, {tally.removed} removed: {where}"
@@ -143,3 +279,41 @@ def run(args: argparse.Namespace) -> int:
     if tally.indexed + tally.unchanged == 0:
         raise CliError("no document could be read; nothing was indexed")
     return 0
+
+
+def _index(args: argparse.Namespace, found: Found, chunker: LateChunker | None, tally: Tally) -> str:
+    with open_store(args, create=True) as store:
+        stored = store.settings()
+        if stored is not None:
+            check_index(stored, args, store.where)
+        indexer = Indexer(store, args, stored, tally)
+        if chunker is not None:
+            indexer.use(chunker)
+        records = store.file_records()
+        if stored is None:
+            settings = BuildSettings.from_chunker(indexer.loaded(), *_chunking(args))
+            if store.count_chunks():  # chunks without settings: nothing tells how they were made
+                print(f"latechunk: {store.where} lost its settings record; rebuilding it", file=sys.stderr)
+                store.reset_chunks(settings.dimension)
+            store.create(settings)
+            records, stale = {}, set()
+        else:
+            stale = _repair(store, records)
+        tally.removed = _prune(store, found.folders, {path_key(f) for f in found.files}, records)
+        indexer.run(found.files, records, stale)
+        if tally.indexed + tally.unchanged == 0 and stored is None:
+            raise CliError("no document could be read; nothing was indexed")
+        return store.where
+
+
+def _chunking(args: argparse.Namespace) -> tuple[str, int]:
+    return args.chunker or DEFAULT_CHUNKER, args.chunk_size or DEFAULT_CHUNK_TOKENS
+
+
+def _remove_new_store(folder: Path, existed: bool) -> None:
+    """Undo a first index that failed: the folder goes (or is emptied, when it was there, empty, before)."""
+    if not folder.exists():
+        return
+    shutil.rmtree(folder, ignore_errors=True)  # it was absent or empty before this run: all in it is ours
+    if existed:
+        folder.mkdir(exist_ok=True)

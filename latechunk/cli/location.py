@@ -10,10 +10,11 @@ from latechunk.cli.store import DEFAULT_COLLECTION, Store
 API_KEY_VARIABLE = "QDRANT_API_KEY"
 
 
-def add_store_options(parser: argparse.ArgumentParser, *, output: bool = False) -> None:
-    """``--store DIR`` or ``--qdrant-url URL`` (or, with ``output``, ``--output FORMAT DIR``), and ``--collection``."""
+def add_store_options(parser: argparse.ArgumentParser, *, required: bool = True, output: bool = False) -> None:
+    """``--store DIR`` or ``--qdrant-url URL`` (one, ``required`` unless the command checks; with ``output``, also
+    ``--output FORMAT DIR``), and ``--collection``."""
     group = parser.add_argument_group("store")
-    where = group.add_mutually_exclusive_group(required=True)
+    where = group.add_mutually_exclusive_group(required=required)
     where.add_argument("--store", metavar="DIR", help="folder of an embedded Qdrant store (created by index)")
     where.add_argument(
         "--qdrant-url",

@@ -5,18 +5,10 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TextIO
 
+from latechunk.cli.names import shown_path
 from latechunk.cli.store import Hit
-
-
-def shown_path(file: str) -> str:
-    """A file's path relative to the working folder when it lies inside it, else as stored."""
-    try:
-        return str(Path(file).relative_to(Path.cwd()))
-    except ValueError:
-        return file
 
 
 def _one_line(text: str) -> str:
@@ -29,7 +21,7 @@ def print_json(hits: Sequence[Hit], stream: TextIO) -> None:
 
 
 def print_plain(hits: Sequence[Hit], stream: TextIO) -> None:
-    """Two lines per hit: rank, score, file:start-end; then the chunk in [brackets] with its context."""
+    """Two lines per hit: rank, score, file:start-end (the name escaped); then [the chunk] with its context."""
     for rank, hit in enumerate(hits, 1):
         stream.write(f"{rank}. score {hit.score:.4f}  {shown_path(hit.file)}:{hit.start}-{hit.end}\n")
         before = _one_line(hit.context_before)

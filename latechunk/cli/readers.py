@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from latechunk.cli.decoding import Decoded, DecodeError, decode_text, scrubbed
 from latechunk.cli.errors import missing_extra
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
@@ -31,38 +33,90 @@ class Found:
     problems: list[tuple[Path, str]] = field(default_factory=list)
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+def _inside(path: Path, roots: Iterable[Path]) -> bool:
+    return any(path == root or path.is_relative_to(root) for root in roots)
 
 
-def find_documents(paths: Iterable[str | Path]) -> Found:
+class _Walk:
+    """One recursive walk: symbolic links followed only to targets inside the given folders (or anywhere with
+    ``follow_links``); broken links, links that lead outside and link loops are reported, never silently lost."""
+
+    def __init__(self, found: Found, follow_links: bool) -> None:
+        self.found = found
+        self.follow_links = follow_links
+        self.seen: set[Path] = set()  # resolved paths of files taken
+        self.visited: set[Path] = set()  # resolved folders walked
+
+    def add(self, file: Path) -> None:
+        real = file.resolve()
+        if real not in self.seen:
+            self.seen.add(real)
+            self.found.files.append(file)
+
+    def folder(self, folder: Path) -> None:
+        real = folder.resolve()
+        if real in self.visited:
+            return
+        self.visited.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as error:
+            self.found.problems.append((folder, f"cannot list folder: {error.strerror or error}"))
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue  # hidden files and folders
+            path = folder / entry.name
+            if entry.is_symlink():
+                self.link(path)
+            elif entry.is_dir():
+                self.folder(path)
+            elif path.suffix.lower() in SUPPORTED_SUFFIXES and entry.is_file():
+                self.add(path)
+
+    def link(self, path: Path) -> None:
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):  # missing target, or a loop of links
+            self.found.problems.append((path, f"broken symbolic link (to {os.readlink(path)})"))
+            return
+        if not self.follow_links and not _inside(target, self.found.folders):
+            kind = "folder" if target.is_dir() else "file"
+            self.found.problems.append(
+                (path, f"symbolic link to the {kind} {target} outside the indexed folders (--follow-links takes it)")
+            )
+        elif target.is_dir():
+            self.folder(path)
+        elif path.suffix.lower() in SUPPORTED_SUFFIXES or target.suffix.lower() in SUPPORTED_SUFFIXES:
+            self.add(path)
+
+
+def find_documents(paths: Iterable[str | Path], *, follow_links: bool = False) -> Found:
     """Supported files given directly or found (recursively, hidden entries skipped) in folders.
 
-    Paths are resolved to absolute paths; each file appears once, in a stable (sorted) order.
+    Paths are made absolute; each file appears once (by its resolved path), in a stable (sorted) order.
+    Inside folders, symbolic links are followed only to targets inside the given folders unless
+    ``follow_links``; every link not followed is in ``problems``. A file named directly is always read.
     """
     found = Found()
-    seen: set[Path] = set()
-
-    def add(file: Path) -> None:
-        if file not in seen:
-            seen.add(file)
-            found.files.append(file)
-
-    for given in paths:
-        path = Path(given).expanduser().resolve()
+    given = [Path(p).expanduser() for p in paths]
+    for path in given:
         if path.is_dir():
-            found.folders.append(path)
-            for file in sorted(path.rglob("*")):
-                if file.is_file() and file.suffix.lower() in SUPPORTED_SUFFIXES and not _hidden(file, path):
-                    add(file)
+            found.folders.append(path.resolve())
+    walk = _Walk(found, follow_links)
+    for path in given:
+        if path.is_dir():
+            walk.folder(path.resolve())
         elif path.is_file():
             if path.suffix.lower() in SUPPORTED_SUFFIXES:
-                add(path)
+                walk.add(path.absolute())
             else:
                 kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
-                found.problems.append((path, f"unsupported file type (supported: {kinds})"))
+                found.problems.append((path.absolute(), f"unsupported file type (supported: {kinds})"))
+        elif path.is_symlink():
+            found.problems.append((path.absolute(), f"broken symbolic link (to {os.readlink(path)})"))
         else:
-            found.problems.append((path, "no such file or folder"))
+            found.problems.append((path.absolute(), "no such file or folder"))
     return found
 
 
@@ -79,14 +133,19 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def extract_text(path: Path, data: bytes) -> str:
-    """The text of a document from its bytes: UTF-8 for text files, pypdf's text for PDFs."""
+def read_document(path: Path, data: bytes) -> Decoded:
+    """The text of a document from its bytes (pypdf's text for PDFs) and what was assumed to read it."""
     if path.suffix.lower() in PDF_SUFFIXES:
-        return _pdf_text(data)
+        return scrubbed(Decoded(_pdf_text(data)))
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ReadError(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
+        return decode_text(data)
+    except DecodeError as error:
+        raise ReadError(str(error)) from None
+
+
+def extract_text(path: Path, data: bytes) -> str:
+    """The text of a document from its bytes (see ``read_document``)."""
+    return read_document(path, data).text
 
 
 def _pdf_text(data: bytes) -> str:

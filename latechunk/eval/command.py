@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from latechunk.cli.errors import CliError
 from latechunk.defaults import DEFAULT_MODEL
 from latechunk.eval.data import load_jsonl, load_qmsum
 from latechunk.eval.report import markdown_table, write_results
@@ -22,37 +23,83 @@ def _sizes(text: str) -> list[int]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("data", nargs="?", help="a folder of QMSum-format meetings (*.json)")
-    parser.add_argument("--docs", help="JSONL of documents {id, text} (with --queries instead of a QMSum folder)")
-    parser.add_argument("--queries", help="JSONL of queries {query, doc_id, spans: [[start, end], ...]}")
-    parser.add_argument("--model", default=DEFAULT_MODEL)
-    parser.add_argument("--chunk-sizes", type=_sizes, default=[16, 32, 64, 128, 256], help="default 16,32,64,128,256")
-    parser.add_argument(
-        "--max-lengths", type=_sizes, default=None, help="windows to sweep for late chunking (default: the model's)"
+    data = parser.add_argument_group("data (a QMSum folder, or --docs with --queries)")
+    data.add_argument(
+        "data",
+        nargs="?",
+        help="a folder of QMSum-format meetings (*.json, e.g. the val split of github.com/Yale-LILY/QMSum)",
     )
-    parser.add_argument("--modes", default="naive,late", help="naive, late or both (default)")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N documents (QMSum)")
-    parser.add_argument("--out", default="eval-results", help="folder for results.json, results.md and the plot")
-    parser.add_argument("--no-plot", action="store_true")
-    parser.add_argument(
-        "--batch-size", type=int, default=256, help="sequences per batch, within the token budget (default 256)"
+    data.add_argument("--docs", metavar="JSONL", help='documents, one JSON object a line: {"id": "d1", "text": "..."}')
+    data.add_argument(
+        "--queries",
+        metavar="JSONL",
+        help='queries, one a line: {"query": "...", "doc_id": "d1", "spans": [[start, end], ...]} (character '
+        "offsets of the answer in that document's text; without spans only document-level scores count)",
     )
-    parser.add_argument("--device", default=None)
-    parser.add_argument("--dtype", default=None)
+    data.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N QMSum meetings")
+    sweep = parser.add_argument_group("what to compare")
+    sweep.add_argument("--model", default=DEFAULT_MODEL, help="hub id or local folder (default: %(default)s)")
+    sweep.add_argument(
+        "--chunk-sizes",
+        type=_sizes,
+        default=[16, 32, 64, 128, 256],
+        metavar="N,N,...",
+        help="chunk budgets in model tokens, one row each (default: 16,32,64,128,256)",
+    )
+    sweep.add_argument(
+        "--max-lengths",
+        type=_sizes,
+        default=None,
+        metavar="N,N,...",
+        help="window sizes in tokens to sweep for late chunking (default: the model's tuned length)",
+    )
+    sweep.add_argument(
+        "--modes",
+        default="naive,late",
+        help="naive (each chunk embedded alone), late, or both comma-separated (default: %(default)s)",
+    )
+    output = parser.add_argument_group("output")
+    output.add_argument(
+        "--out", default="eval-results", help="folder for results.json, results.md and the plot (default: %(default)s)"
+    )
+    output.add_argument(
+        "--no-plot", action="store_true", help='skip ndcg_vs_chunk_size.png (drawing needs "latechunk[eval]")'
+    )
+    compute = parser.add_argument_group("running the model")
+    compute.add_argument(
+        "--batch-size", type=int, default=256, help="sequences per batch, within the token budget (default: 256)"
+    )
+    compute.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps, ... (default: automatic)")
+    compute.add_argument(
+        "--dtype", default=None, help="float32, bfloat16 or float16 (default: bf16/fp16 on CUDA, float32 elsewhere)"
+    )
+
+
+def check_plotting(draw: bool) -> None:
+    """Fail before a long run, not after it, when the plot is asked for and matplotlib is missing."""
+    if not draw:
+        return
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as error:
+        raise CliError(
+            f'drawing the plot needs matplotlib ({error}): pip install "latechunk[eval]", or pass --no-plot'
+        ) from error
 
 
 def run(args: argparse.Namespace) -> int:
+    check_plotting(not args.no_plot)
     from latechunk import LateChunker
     from latechunk.eval.runner import Timings, chunk_corpus, evaluate
 
     if args.docs or args.queries:
         if not (args.docs and args.queries) or args.data:
-            raise SystemExit("latechunk eval: give a QMSum folder, or both --docs and --queries")
+            raise CliError("give a QMSum folder, or both --docs and --queries")
         corpus = load_jsonl(args.docs, args.queries)
     elif args.data:
         corpus = load_qmsum(args.data, args.limit)
     else:
-        raise SystemExit("latechunk eval: give a QMSum folder, or both --docs and --queries")
+        raise CliError("give a QMSum folder, or both --docs and --queries")
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     load = {"device": args.device, "dtype": args.dtype, "batch_size": args.batch_size}
     base = LateChunker(args.model, **load)
@@ -84,4 +131,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m latechunk.eval", description=__doc__)
     add_arguments(parser)
-    return run(parser.parse_args(argv))
+    try:
+        return run(parser.parse_args(argv))
+    except CliError as error:
+        print(f"latechunk eval: error: {error}", file=sys.stderr)
+        return 1

@@ -182,13 +182,13 @@ def test_reindex_skips_unchanged_replaces_changed_and_drops_removed(cli, docs, t
 
 def test_unreadable_files_are_reported_and_the_rest_indexed(cli, docs, tmp_path):
     (docs / "broken.pdf").write_bytes(BROKEN_PDF)
-    (docs / "latin1.txt").write_bytes("caf\xe9 cr\xe8me".encode("latin-1"))
+    (docs / "nul.txt").write_bytes(b"\0\0\0\0")
     (docs / "ignored.docx").write_bytes(b"not a supported type")
     store = tmp_path / "store"
     code, out, err = cli("index", docs, tmp_path / "missing.txt", "--store", store)
     assert code == 0
     assert "indexed 3 file(s)" in out and "3 skipped" in out
-    assert "broken.pdf" in err and "latin1.txt: not UTF-8" in err and "missing.txt: no such file" in err
+    assert "broken.pdf" in err and "nul.txt: no text" in err and "missing.txt: no such file" in err
     assert "ignored.docx" not in err + out
     files = {Path(h["file"]).name for h in search_json(cli, store, "comet tea train", 50)}
     assert files == {"comets.pdf", "tea.md", "trains.txt"}
@@ -286,3 +286,16 @@ def test_readme_quickstart_with_the_installed_command(cli, tmp_path):
     paragraph_start = document.rfind("\n\n", 0, hits[0]["start"]) + 2
     paragraph_end = document.find("\n\n", hits[0]["end"])
     assert "Fresnel" in document[paragraph_start:paragraph_end]  # the paragraph about the lens
+
+
+def test_many_small_files_are_embedded_in_few_model_calls(cli, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(60):
+        (folder / f"note{i:02d}.txt").write_text(f"Note {i}: the meeting on day {i} moved to room {i + 100}.")
+    before = forward_calls()
+    code, out, err = cli("index", folder, "--store", tmp_path / "store")
+    assert code == 0 and "indexed 60 file(s) (60 chunks)" in out, err
+    assert forward_calls() - before <= 3  # one chunk_and_embed call: 60 one-window documents, 32 per batch
+    hits = search_json(cli, tmp_path / "store", "Which room was the meeting on day 17 in?", 3)
+    assert Path(hits[0]["file"]).name == "note17.txt" and hits[0]["text"].startswith("Note 17:")
