@@ -54,8 +54,8 @@ def test_index_on_ray_matches_local_index_and_skips_unchanged(ray_local, folder,
     store, local = tmp_path / "ray-store", tmp_path / "local-store"
     assert main(["index", str(folder), "--store", str(store), *RAY]) == 0
     out = capsys.readouterr()
-    assert "indexed 3 file(s)" in out.out and "2 skipped" in out.out
-    assert "broken.pdf" in out.err and "latin1.txt" in out.err and "not UTF-8" in out.err
+    assert "indexed 4 file(s)" in out.out and "1 skipped" in out.out  # Latin-1 is decoded, as the CLI does
+    assert "broken.pdf" in out.err and "latin1.txt" not in out.err
 
     assert main(["search", "What pushes a comet's tails away from the Sun?", "--store", str(store), "--json"]) == 0
     hits = json.loads(capsys.readouterr().out)
@@ -66,7 +66,7 @@ def test_index_on_ray_matches_local_index_and_skips_unchanged(ray_local, folder,
     _assert_same_store(store, local)
 
     assert main(["index", str(folder), "--store", str(store), *RAY]) == 0
-    assert "indexed 0 file(s) (0 chunks), 3 unchanged, 2 skipped" in capsys.readouterr().out
+    assert "indexed 0 file(s) (0 chunks), 4 unchanged, 1 skipped" in capsys.readouterr().out
 
     # a shorter version of one file replaces its chunks; the stale ones are gone, as with the local command
     (folder / "tea.md").write_text(TEA.split("\n\n")[1], encoding="utf-8")
@@ -82,10 +82,10 @@ def test_index_on_ray_to_parquet(ray_local, folder, tmp_path, capsys):
     out_dir = tmp_path / "chunks"
     assert main(["index", str(folder), "--output", "parquet", str(out_dir), *RAY]) == 0
     out = capsys.readouterr()
-    assert "of 3 file(s), 2 skipped" in out.out and "broken.pdf" in out.err
+    assert "of 4 file(s), 1 skipped" in out.out and "broken.pdf" in out.err
     table = pq.read_table(out_dir)
     rows = table.to_pylist()
-    assert {Path(r["doc_id"]).name for r in rows} == {"comets.pdf", "tea.md", "trains.txt"}
+    assert {Path(r["doc_id"]).name for r in rows} == {"comets.pdf", "tea.md", "trains.txt", "latin1.txt"}
     assert len({r["chunk_id"] for r in rows}) == len(rows)
     assert all(len(r["embedding"]) == 384 and len(r["sha256"]) == 64 for r in rows)
     assert "error" not in table.column_names
