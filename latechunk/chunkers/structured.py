@@ -7,6 +7,8 @@ from abc import abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, strip_span, token_counts
 from latechunk.chunkers.grouping import pack_units
 from latechunk.chunkers.segmentation import split_sentences
@@ -81,6 +83,8 @@ class StructuredChunker(Chunker):
         for section in sections:
             for span in self._pack_section(text, section, offsets):
                 result.append((span, {"headings": list(section.path)}))
+        if token_offsets is not None and result:
+            result = _merge_tokenless(result, np.asarray(token_offsets, dtype=np.int64).reshape(-1, 2))
         return result
 
     def units(self, text: str, token_offsets: TokenOffsets) -> list[Span]:
@@ -132,3 +136,28 @@ class StructuredChunker(Chunker):
                 pieces.append(strip_span(text, start, stop))
                 start = end if match is None else match.end()
         return [p for p in pieces if p[1] > p[0]]
+
+
+Meta = dict[str, Any]
+
+
+def _merge_tokenless(
+    chunks: list[tuple[Span, dict[str, Any]]], offsets: TokenOffsets
+) -> list[tuple[Span, dict[str, Any]]]:
+    """Join each chunk that covers no token (only characters the tokenizer drops) to the chunk before it,
+    or to the next one when it comes first; the joined chunk keeps the metadata of the one with tokens."""
+    counts = token_counts(offsets, [span for span, _ in chunks])
+    if counts.all() or not counts.any():
+        return chunks
+    merged: list[tuple[Span, Meta]] = []
+    pending: int | None = None
+    for ((start, end), meta), count in zip(chunks, counts, strict=True):
+        if count == 0 and merged:
+            (first, _), kept = merged[-1]
+            merged[-1] = ((first, end), kept)
+        elif count == 0:
+            pending = start if pending is None else pending
+        else:
+            merged.append(((start if pending is None else pending, end), meta))
+            pending = None
+    return merged

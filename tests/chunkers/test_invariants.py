@@ -24,7 +24,7 @@ from latechunk.chunkers import (
 )
 from latechunk.chunkers.base import cut_tokens
 
-from .conftest import check_spans
+from .conftest import _units_with_tokens, check_spans
 
 PIECES = st.one_of(
     st.sampled_from(["the", "Late", "chunking", "pools", "vectors", "x", "3.8", "e.g.", "Dr.", "naïve", "Ω"]),
@@ -183,4 +183,14 @@ def test_html_chunks_cover_the_visible_text(offsets_of, parts, max_tokens):
     units = chunker.units(html, offsets)
     for span, a, b in zip(spans, first, last, strict=True):
         if b - a > max_tokens and len(cut_tokens(offsets, a, b)):
-            assert b - a <= chunker.cap and sum(span[0] <= u[0] and u[1] <= span[1] for u in units) == 1
+            assert b - a <= chunker.cap and _units_with_tokens(offsets, units, span) == 1
+
+
+def test_a_markdown_chunk_of_dropped_characters_joins_its_neighbour(offsets_of):
+    from latechunk.chunkers import get_chunker
+
+    text = "\x00\n#"  # found by hypothesis: the control character is a chunk with no token of its own
+    chunker = get_chunker("markdown", max_tokens=1)
+    offsets = offsets_of(text)
+    spans = chunker.split(text, offsets)
+    assert spans == [(0, 3)]
