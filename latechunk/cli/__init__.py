@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from latechunk.cli import index, search
 from latechunk.cli.errors import CliError
+from latechunk.cli.memory import return_large_blocks
 from latechunk.serve import command as serve_command
 from latechunk.types import LateChunkError
 
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
+    return_large_blocks()
     try:
         return int(args.func(args))
     except (CliError, LateChunkError, ValueError, OSError) as error:
