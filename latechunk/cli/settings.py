@@ -115,26 +115,32 @@ def add_model_options(parser: argparse.ArgumentParser, *, indexing: bool) -> Non
     """One option per LateChunker setting (from ``LateChunkerSettings``); left out, an option takes the store's
     setting or the Python API's default. Chunker options only when indexing."""
     group = parser.add_argument_group("model and chunking (default: the store's settings, else the Python API's)")
-    hints = typing.get_type_hints(LateChunkerSettings)
     for f in setting_fields():
         if f.name in CLI_OMITTED or (not indexing and f.metadata["group"] == "chunking"):
             continue
-        flag = "--" + f.name.replace("_", "-")
-        help_text = f.metadata["help"]
+        suffix = ""
         if f.name == "task":
             default_task = DEFAULT_PASSAGE_TASK if indexing else DEFAULT_QUERY_TASK
-            help_text += f" 'none' for no task (default: {default_task})"
-        options: dict[str, Any] = {"dest": f.name, "default": None, "help": help_text.replace("%", "%%")}
-        allowed = set(typing.get_args(hints[f.name])) or {hints[f.name]}
-        if f.name == "chunker":
-            options["choices"] = sorted(CHUNKERS)
-        elif f.name == "merge":
-            options["choices"] = MERGE_RULES
-        elif bool in allowed:
-            options["action"] = argparse.BooleanOptionalAction
-        elif int in allowed:
-            options["type"] = nonnegative_int if f.name == "overlap" else positive_int
-        group.add_argument(flag, **options)
+            suffix = f" 'none' for no task (default: {default_task})"
+        add_setting_option(group, f, default=None, help_suffix=suffix)
+
+
+def add_setting_option(group: Any, f: Any, *, default: Any, help_suffix: str = "") -> None:
+    """``--name`` for the ``LateChunkerSettings`` field ``f``: its help, and a type, choices or on/off flag
+    from its annotation."""
+    hint = typing.get_type_hints(LateChunkerSettings)[f.name]
+    help_text = (f.metadata["help"] + help_suffix).replace("%", "%%")
+    options: dict[str, Any] = {"dest": f.name, "default": default, "help": help_text}
+    allowed = set(typing.get_args(hint)) or {hint}
+    if f.name == "chunker":
+        options["choices"] = sorted(CHUNKERS)
+    elif f.name == "merge":
+        options["choices"] = MERGE_RULES
+    elif bool in allowed:
+        options["action"] = argparse.BooleanOptionalAction
+    elif int in allowed:
+        options["type"] = nonnegative_int if f.name == "overlap" else positive_int
+    group.add_argument("--" + f.name.replace("_", "-"), **options)
 
 
 def nonnegative_int(value: str) -> int:

@@ -4,60 +4,19 @@ from __future__ import annotations
 
 import argparse
 import logging
-import typing
-from typing import Any
 
-from latechunk.chunkers import CHUNKERS
-from latechunk.defaults import MERGE_RULES
+from latechunk.cli.settings import CLI_OMITTED, add_setting_option, nonnegative_int, positive_int
 from latechunk.serve.settings import API_KEY_ENV, ServeSettings, api_keys_from_env
 from latechunk.settings import LateChunkerSettings, setting_fields
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
-_OMITTED = ("token", "show_progress_bar")
-"""Settings with no option: the token comes from ``HF_TOKEN``, and a server shows no progress bars."""
 
 
 def _add_late_chunker_options(parser: argparse.ArgumentParser) -> None:
     """One option per ``LateChunkerSettings`` field (name, help and default from the dataclass)."""
     group = parser.add_argument_group("model and defaults of every request (LateChunker settings)")
-    hints = typing.get_type_hints(LateChunkerSettings)
     for f in setting_fields():
-        if f.name in _OMITTED:
-            continue
-        default = f.default
-        help_text = f.metadata["help"].replace("%", "%%")
-        shown = "" if default is None else f" (default: {default})"
-        options: dict[str, Any] = {"dest": f.name, "default": default, "help": help_text + shown}
-        allowed = set(typing.get_args(hints[f.name])) or {hints[f.name]}
-        if f.name == "chunker":
-            options["choices"] = sorted(CHUNKERS)
-        elif f.name == "merge":
-            options["choices"] = MERGE_RULES
-        elif bool in allowed:
-            options["action"] = argparse.BooleanOptionalAction
-        elif int in allowed:
-            options["type"] = _count if f.name == "overlap" else _positive
-        group.add_argument("--" + f.name.replace("_", "-"), **options)
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {text!r}")
-    return value
+        if f.name not in CLI_OMITTED:  # the token comes from HF_TOKEN; a server shows no progress bars
+            shown = "" if f.default is None else f" (default: {f.default})"
+            add_setting_option(group, f, default=f.default, help_suffix=shown)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -77,23 +36,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     limits = parser.add_argument_group("limits")
     limits.add_argument(
         "--workers",
-        type=_positive,
+        type=positive_int,
         default=32,
         help="requests handed to the engine at once (threads; it batches their model calls together; default 32)",
     )
-    limits.add_argument("--max-queue", type=_count, default=128, help="requests waiting beyond --workers (default 128)")
-    limits.add_argument("--max-inputs", type=_positive, default=2048, help="inputs per request (default 2048)")
     limits.add_argument(
-        "--max-characters", type=_positive, default=4_000_000, help="characters per request (default 4,000,000)"
+        "--max-queue", type=nonnegative_int, default=128, help="requests waiting beyond --workers (default 128)"
+    )
+    limits.add_argument("--max-inputs", type=positive_int, default=2048, help="inputs per request (default 2048)")
+    limits.add_argument(
+        "--max-characters", type=positive_int, default=4_000_000, help="characters per request (default 4,000,000)"
     )
     limits.add_argument(
-        "--max-body-bytes", type=_positive, default=16 * 1024 * 1024, help="request body size (default 16 MiB)"
+        "--max-body-bytes", type=positive_int, default=16 * 1024 * 1024, help="request body size (default 16 MiB)"
     )
 
 
 def settings_from(args: argparse.Namespace) -> ServeSettings:
     """The server settings a parsed command line asks for."""
-    values = {f.name: getattr(args, f.name) for f in setting_fields() if f.name not in _OMITTED}
+    values = {f.name: getattr(args, f.name) for f in setting_fields() if f.name not in CLI_OMITTED}
     if isinstance(values.get("task"), str) and values["task"].strip().lower() == "none":
         values["task"] = None
     return ServeSettings(
