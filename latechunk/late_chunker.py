@@ -106,7 +106,7 @@ class LateChunker:
             for chunk in chunks:
                 chunk.embedding = None
             return chunks
-        (tokens,) = self._tokenize([text], "text")
+        (tokens,) = self._tokenize([text], ["text"])
         chunks, _ = self._chunks(text, *self._split(text, tokens), tokens, "text")
         return chunks
 
@@ -133,7 +133,7 @@ class LateChunker:
             return self.chunk_and_embed([documents], task=task, late_chunking=late_chunking, dimensions=dimensions)[0]
         texts = as_text_list(documents, "documents")
         task, dimensions = self._resolve(task, dimensions)
-        tokenized = self._tokenize(texts, "documents")
+        tokenized = self._tokenize(texts, [f"documents[{i}]" for i in range(len(texts))])
         if self.chunker.needs_token_vectors:  # boundaries come from the late pass itself
             chunk_lists, vectors = self._chunk_by_vectors(texts, tokenized, task, dimensions)
         else:
@@ -151,7 +151,7 @@ class LateChunker:
                 vectors = self._encode(requests, task, dimensions)
         if not late_chunking:
             flat = [c.text for chunks in chunk_lists for c in chunks]
-            naive = self._embed_each(flat, task, dimensions)
+            naive = self._embed_each(flat, task, dimensions, what=None)  # the documents were checked above
             sizes = np.cumsum([0] + [len(c) for c in chunk_lists])
             vectors = [naive[a:b] for a, b in pairwise(sizes)]
         for chunks, matrix in zip(chunk_lists, vectors, strict=True):
@@ -187,7 +187,7 @@ class LateChunker:
         if not items:
             return np.zeros((0, dimensions or self.loaded.dim), dtype=np.float32)
         if not late_chunking:
-            return self._embed_each(items, task, dimensions)
+            return self._embed_each(items, task, dimensions, what="texts")
         document = " ".join(items)
         starts = np.cumsum([0] + [len(t) + 1 for t in items[:-1]])
         spans = [(int(s), int(s) + len(t)) for s, t in zip(starts, items, strict=True)]
@@ -238,11 +238,12 @@ class LateChunker:
         return result
 
     # ----------------------------------------------------------------- internals
-    def _tokenize(self, texts: list[str], what: str) -> list[TokenizedText]:
+    def _tokenize(self, texts: list[str], names: Sequence[str] | None) -> list[TokenizedText]:
+        """Tokenize ``texts``; warn, by the names given, about any the tokenizer cannot read (``None``: no check)."""
         tokenized = tokenize(self.tokenizer, texts)
-        unknown = self.tokenizer.unk_token_id
-        for i, tokens in enumerate(tokenized):
-            warn_unknown_tokens(tokens.ids, unknown, what if len(texts) == 1 and what == "text" else f"{what}[{i}]")
+        if names is not None:
+            for name, tokens in zip(names, tokenized, strict=True):
+                warn_unknown_tokens(tokens.ids, self.tokenizer.unk_token_id, name)
         return tokenized
 
     def _split(self, text: str, tokens: TokenizedText) -> tuple[list[Span], list[dict[str, Any]]]:
@@ -299,7 +300,9 @@ class LateChunker:
             spans = self.chunker.split_with_vectors(text, tokens.offsets, content) if text.strip() else []
             chunk_lists[index], token_spans = self._chunks(text, spans, None, tokens, f"documents[{index}]")
             pooled[index] = self.encoder.pool_sequence(requests[index].with_spans(token_spans), vectors, index)
-        return chunk_lists, self._finish(pooled, dimensions)
+        import torch
+
+        return chunk_lists, self._finish(torch.cat(pooled) if pooled else None, [len(p) for p in pooled], dimensions)
 
     def _embed_document_spans(
         self,
@@ -311,7 +314,7 @@ class LateChunker:
         what: str,
         group_sizes: tuple[int, ...] = (),
     ) -> list[Chunk]:
-        (tokens,) = self._tokenize([document], what)
+        (tokens,) = self._tokenize([document], ["document"])
         chunks, token_spans = self._chunks(document, spans, None, tokens, what)
         empty = [c.index for c in chunks if c.token_count == 0]
         if len(chunks) < len(spans) or empty:
@@ -323,29 +326,28 @@ class LateChunker:
             chunk.embedding = vector
         return chunks
 
-    def _embed_each(self, texts: list[str], task: str | None, dimensions: int | None) -> np.ndarray:
+    def _embed_each(self, texts: list[str], task: str | None, dimensions: int | None, what: str | None) -> np.ndarray:
+        """Each text mean-pooled on its own; ``what`` names the texts in warnings (``None``: no check)."""
         if not texts:
             return np.zeros((0, dimensions or self.loaded.dim), dtype=np.float32)
         prefix = self._prefix_ids(task)
         requests = [
             EncodeRequest(t.ids, prefix, np.asarray([[0, len(t)]], dtype=np.int64), pool_special=True)
-            for t in self._tokenize(texts, "texts")
+            for t in self._tokenize(texts, None if what is None else [f"{what}[{i}]" for i in range(len(texts))])
         ]
         return np.concatenate(self._encode(requests, task, dimensions))
 
     def _encode(self, requests: list[EncodeRequest], task: str | None, dimensions: int | None) -> list[np.ndarray]:
         """Each request's finished span vectors (views of one matrix: no per-request copy)."""
         pooled = self.encoder.encode_matrix(requests, self.window, task)
-        matrix = finish(pooled, dimensions, self.normalize_embeddings, in_place=True)
-        return np.split(matrix, np.cumsum([len(r.token_spans) for r in requests])[:-1]) if requests else []
+        return self._finish(pooled, [len(r.token_spans) for r in requests], dimensions)
 
-    def _finish(self, pooled: list[Any], dimensions: int | None) -> list[np.ndarray]:
-        if not pooled:
+    def _finish(self, pooled: Any, sizes: list[int], dimensions: int | None) -> list[np.ndarray]:
+        """Truncate and normalise the pooled ``(spans, dim)`` matrix in place; split it into ``sizes`` rows."""
+        if not sizes:
             return []
-        import torch
-
-        matrix = finish(torch.cat(pooled), dimensions, self.normalize_embeddings, in_place=True)
-        return np.split(matrix, np.cumsum([len(p) for p in pooled])[:-1])
+        matrix = finish(pooled, dimensions, self.normalize_embeddings, in_place=True)
+        return np.split(matrix, np.cumsum(sizes)[:-1])
 
     def _prefix_ids(self, task: str | None) -> np.ndarray:
         return tokenize_prefix(self.tokenizer, self.loaded.family.prefix(task))

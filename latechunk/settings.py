@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -170,11 +170,6 @@ def check_names(options: Mapping[str, Any], owner: str) -> None:
         raise SettingsTypeError(
             f"{owner} got an unexpected setting {unknown[0]!r}; settings are: {', '.join(setting_names())}"
         )
-
-
-def iter_settings(settings: LateChunkerSettings, *groups: Group) -> Iterator[tuple[str, Any]]:
-    for f in setting_fields(*groups):
-        yield f.name, getattr(settings, f.name)
 
 
 def _field(name: str) -> dataclasses.Field:

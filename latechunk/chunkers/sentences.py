@@ -16,6 +16,13 @@ SENTENCE_CAP_TOKENS = 256
 """Default ``hard_max_tokens``: a sentence up to this long is never cut (README: whole sentences)."""
 
 
+def sentence_cap(max_tokens: int | None, hard_max_tokens: int | None) -> int | None:
+    """The token count above which a whole unit (sentence, line) is cut; ``None``: units are cut at the budget."""
+    if hard_max_tokens is None or max_tokens is None:
+        return None
+    return max(hard_max_tokens, max_tokens)
+
+
 class SentenceChunker(Chunker):
     """Groups whole sentences into chunks of at most ``max_tokens`` model tokens.
 
@@ -60,9 +67,7 @@ class SentenceChunker(Chunker):
     @property
     def cap(self) -> int | None:
         """The token count above which a sentence is cut (``None``: at ``max_tokens``)."""
-        if self.hard_max_tokens is None or self.max_tokens is None:
-            return None
-        return max(self.hard_max_tokens, self.max_tokens)
+        return sentence_cap(self.max_tokens, self.hard_max_tokens)
 
     def split(self, text: str, token_offsets: TokenOffsets | None = None) -> list[Span]:
         sentences = split_sentences(text, self.nlp, self.language)

@@ -12,7 +12,7 @@ import numpy as np
 from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, strip_span, token_counts
 from latechunk.chunkers.grouping import pack_units
 from latechunk.chunkers.segmentation import split_sentences
-from latechunk.chunkers.sentences import SENTENCE_CAP_TOKENS
+from latechunk.chunkers.sentences import SENTENCE_CAP_TOKENS, sentence_cap
 from latechunk.types import Span
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -63,9 +63,7 @@ class StructuredChunker(Chunker):
     @property
     def cap(self) -> int | None:
         """The token count above which a sentence (or line) is cut."""
-        if self.hard_max_tokens is None or self.max_tokens is None:
-            return None
-        return max(self.hard_max_tokens, self.max_tokens)
+        return sentence_cap(self.max_tokens, self.hard_max_tokens)
 
     @abstractmethod
     def sections(self, text: str) -> list[Section]:

@@ -91,8 +91,6 @@ def _stored_options(settings: BuildSettings, args: argparse.Namespace) -> dict[s
     """The store's vector settings, plus the run's own (dtype, batch sizes, loading options) from the options."""
     values = {**given_settings(args), **settings.vector_settings()}
     values.pop("device", None)  # passed on its own
-    if values.get("overlap", 0) is None:  # a store from before overlaps were recorded: the default of then
-        values.pop("overlap")
     return values
 
 

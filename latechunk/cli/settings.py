@@ -35,6 +35,7 @@ class BuildSettings:
     task: str | None
     latechunk_version: str
     # recorded since the settings became one source; a store written before holds the defaults of then
+    # (overlap None: a quarter of the window, which is what None means to LateChunkerSettings)
     overlap: int | None = None
     merge: str = DEFAULT_MERGE
     pool_special_tokens: bool = True
@@ -234,8 +235,6 @@ def _make_chunker(
         values = {**given, **stored.vector_settings()}
         if not indexing and "max_length" in given:
             values["max_length"] = given["max_length"]
-        if stored.overlap is None:  # a store from before overlaps were recorded: the default of then
-            values.pop("overlap")
         chunker = LateChunker(LateChunkerSettings(**values, show_progress_bar=False))
         return chunker, stored
     values = {"task": DEFAULT_PASSAGE_TASK, "chunker": DEFAULT_CHUNKER, "chunk_size": DEFAULT_CHUNK_TOKENS, **given}

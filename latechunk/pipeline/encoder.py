@@ -24,6 +24,8 @@ from latechunk.pipeline.runner import ModelRunner
 from latechunk.pipeline.tokenization import SpecialTokens
 from latechunk.pipeline.windows import plan_windows
 
+PROGRESS_BAR_TOKENS = 1 << 20
+"""With ``show_progress_bar=None``, a bar is shown for calls of more tokens than this (about a million)."""
 DEFAULT_GROUP_TOKENS = 32768
 """Window tokens run between two merges: bounds the merge buffer and the hidden states waiting to be
 merged (``group × dim`` floats each); windows are sorted by length within a group."""
@@ -214,7 +216,7 @@ class Encoder:
     def _progress(self, total_tokens: int) -> bool:
         if self.show_progress_bar is not None:
             return self.show_progress_bar
-        return total_tokens > 4 * DEFAULT_GROUP_TOKENS
+        return total_tokens > PROGRESS_BAR_TOKENS
 
 
 def window_inputs(

@@ -47,12 +47,16 @@ class LoadedModel:
     special: SpecialTokens
     name: str
     runner: ModelRunner
-    task_switcher: Any = None
     tuned_length: int | None = None
 
     @property
     def dim(self) -> int:
         return int(self.model.config.hidden_size)
+
+    @property
+    def task_switcher(self) -> Any:
+        """The adapter switcher (``None``: the model has no task adapters); the runner alone calls it."""
+        return self.runner.task_switcher
 
     @property
     def forward_calls(self) -> int:
@@ -169,7 +173,6 @@ def _load(settings: Any) -> LoadedModel:
         special=special,
         name=settings.model,
         runner=ModelRunner(model, device, special.pad_id, task_switcher),
-        task_switcher=task_switcher,
         tuned_length=tuned_length(path, common),
     )
 

@@ -8,7 +8,7 @@ next window still adds to is carried over. Memory thus follows the group, not th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -24,15 +24,20 @@ class WindowInput:
     ids: np.ndarray
     dest: np.ndarray
     weight: np.ndarray
+    used: np.ndarray = field(init=False, repr=False)
+    """The tokens whose weight is not 0 (derived once, read by every step of the merge)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "used", np.flatnonzero(self.weight > 0))
 
     @property
     def first_position(self) -> int:
         """The lowest stream position this window adds to."""
-        return int(self.dest[self.weight > 0].min())
+        return int(self.dest[self.used].min())
 
     @property
     def last_position(self) -> int:
-        return int(self.dest[self.weight > 0].max())
+        return int(self.dest[self.used].max())
 
 
 @dataclass(frozen=True)
@@ -103,10 +108,8 @@ class _Merger:
         buffer[: len(self.carry)] = self.carry
         weight = np.zeros(end - start, dtype=np.float64)
         weight[: len(self.carry_weight)] = self.carry_weight
-        dest = np.concatenate([w.dest[w.weight > 0] for w in group]) - start
-        weight += np.bincount(
-            dest, weights=np.concatenate([w.weight[w.weight > 0] for w in group]), minlength=len(weight)
-        )
+        dest = np.concatenate([w.dest[w.used] for w in group]) - start
+        weight += np.bincount(dest, weights=np.concatenate([w.weight[w.used] for w in group]), minlength=len(weight))
         for result in run([w.ids for w in group]):
             self._scatter(buffer, start, [group[i] for i in result.indices], result.hidden)
         final = (end if frontier is None else frontier) - start
@@ -121,10 +124,9 @@ class _Merger:
     def _scatter(buffer: torch.Tensor, start: int, windows: list[WindowInput], hidden: torch.Tensor) -> None:
         """Add one batch's weighted token vectors to their positions: one gather and one scatter."""
         width = hidden.shape[1]
-        used = [np.flatnonzero(w.weight > 0) for w in windows]
-        rows = np.concatenate([row * width + u for row, u in enumerate(used)])
-        dest = np.concatenate([w.dest[u] for w, u in zip(windows, used, strict=True)]) - start
-        weight = np.concatenate([w.weight[u] for w, u in zip(windows, used, strict=True)])
+        rows = np.concatenate([row * width + w.used for row, w in enumerate(windows)])
+        dest = np.concatenate([w.dest[w.used] for w in windows]) - start
+        weight = np.concatenate([w.weight[w.used] for w in windows])
         device = buffer.device
         vectors = hidden.reshape(-1, hidden.shape[-1]).index_select(0, torch.from_numpy(rows).to(device)).float()
         vectors *= torch.from_numpy(weight).to(device).unsqueeze(1)

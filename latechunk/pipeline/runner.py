@@ -85,11 +85,6 @@ class ModelRunner:
                 raise item
             yield item
 
-    def set_task(self, task: str | None) -> None:
-        """Switch the adapter now (under the lock); the worker switches as each job needs anyway."""
-        with self.lock:
-            self._switch(task)
-
     # ------------------------------------------------------------------ worker
     def _submit(self, job: _Job) -> None:
         with self._wake:

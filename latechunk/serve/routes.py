@@ -37,7 +37,12 @@ def _service(request: Request) -> Service:
     return request.app.state.service
 
 
-async def _answer(request: Request, texts: list[str], work: Callable[[], tuple[bytes, int]], route: str) -> Response:
+async def _answer(
+    request: Request, payload: EmbeddingsRequest | ChunkEmbedRequest, work: Callable[[], tuple[bytes, int]], route: str
+) -> Response:
+    request.state.task = payload.task
+    request.state.late_chunking = payload.late_chunking
+    texts = payload.texts
     service = _service(request)
     service.check_limits(texts)
     request.state.inputs = len(texts)
@@ -54,19 +59,15 @@ async def _answer(request: Request, texts: list[str], work: Callable[[], tuple[b
 @api.post("/embeddings", response_model=EmbeddingsResponse, summary="Embed texts (hosted jina-embeddings-v3 API)")
 async def embeddings(payload: EmbeddingsRequest, request: Request) -> Response:
     """One vector per input; with ``late_chunking`` each input is a part of one document."""
-    request.state.task = payload.task
-    request.state.late_chunking = payload.late_chunking
     service = _service(request)
-    return await _answer(request, payload.texts, lambda: service.embeddings(payload), "/v1/embeddings")
+    return await _answer(request, payload, lambda: service.embeddings(payload), "/v1/embeddings")
 
 
 @api.post("/chunk-embed", response_model=ChunkEmbedResponse, summary="Chunk documents and embed every chunk")
 async def chunk_embed(payload: ChunkEmbedRequest, request: Request) -> Response:
     """Per document its chunks (text, start, end, token_count, embedding), late-chunked by default."""
-    request.state.task = payload.task
-    request.state.late_chunking = payload.late_chunking
     service = _service(request)
-    return await _answer(request, payload.texts, lambda: service.chunk_embed(payload), "/v1/chunk-embed")
+    return await _answer(request, payload, lambda: service.chunk_embed(payload), "/v1/chunk-embed")
 
 
 @api.get("/models", response_model=ModelList, summary="The served model")

@@ -19,7 +19,7 @@ from latechunk import LateChunker
 from latechunk.chunkers import Chunker
 from latechunk.chunkers.serialization import chunker_to_dict
 from latechunk.errors import SettingsTypeError
-from latechunk.settings import Group, LateChunkerSettings, setting_fields
+from latechunk.settings import Group, LateChunkerSettings, setting_default, setting_fields
 
 # latechunk's own chunkers may appear in a saved pipeline (a chunker instance as a parameter); a chunker
 # class from elsewhere needs the user's say-so, as any class does in Haystack
@@ -73,9 +73,7 @@ class LateChunkerComponent:
 
     @classmethod
     def _default(cls, name: str) -> Any:
-        if name in cls.DEFAULTS:
-            return cls.DEFAULTS[name]
-        return next(f.default for f in setting_fields() if f.name == name)
+        return cls.DEFAULTS[name] if name in cls.DEFAULTS else setting_default(name)
 
     def parameters(self) -> dict[str, Any]:
         """The component's parameters, as its constructor takes them."""
@@ -117,15 +115,6 @@ def component_signature(component: type[LateChunkerComponent]) -> inspect.Signat
     ]
     for f in setting_fields(*component.GROUPS):
         if f.name not in HAYSTACK_TYPED:
-            default = component.DEFAULTS.get(f.name, f.default)
+            default = component._default(f.name)
             parameters.append(inspect.Parameter(f.name, keyword, default=default, annotation=f.type))
     return inspect.Signature(parameters, return_annotation=None)
-
-
-def parameter_docs(component: type[LateChunkerComponent]) -> str:
-    """One line per setting parameter, for the component's docstring."""
-    return "\n".join(f"        {name}: {_help(name)}" for name in component.setting_names())
-
-
-def _help(name: str) -> str:
-    return next(f.metadata["help"] for f in setting_fields() if f.name == name)
