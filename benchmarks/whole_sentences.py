@@ -14,7 +14,9 @@ Policies, all at the same ``--size`` token budget and all pooled from one late p
 
 Reported per policy: span nDCG@10 and Recall@10 (a returned span is relevant when it overlaps a
 gold span), document nDCG@10, the average tokens of a returned span, and the share of returned
-spans that end inside a sentence (a sentence split in two).
+spans that end inside a sentence (a sentence split in two). Span nDCG/Recall@10 are also given
+with each sentence read once: a returned span whose sentences all came earlier in the list (the
+second half of a cut sentence) is skipped, so a policy gains nothing by showing a sentence twice.
 
     HF_HUB_OFFLINE=1 python benchmarks/whole_sentences.py --qmsum ../shared/data/qmsum/val --limit 12 \\
         --markdown benchmarks/data/markdown_qa --out benchmarks/results/whole_sentences.jsonl
@@ -81,6 +83,15 @@ def widen_to_sentences(spans: list[Span], sentences: list[Span], offsets: np.nda
     return widened
 
 
+def sentences_of(spans: list[Span], sentences: list[Span]) -> list[frozenset[int]]:
+    """For each span, the indices of the sentences it overlaps."""
+    starts = np.asarray([s for s, _ in sentences])
+    ends = np.asarray([e for _, e in sentences])
+    first = np.searchsorted(ends, [s for s, _ in spans], side="right")
+    last = np.searchsorted(starts, [e for _, e in spans], side="left")
+    return [frozenset(range(int(a), int(b))) for a, b in zip(first, last, strict=True)]
+
+
 def mid_sentence_share(spans: list[Span], sentences: list[Span]) -> float:
     """Share of spans whose end falls strictly inside a sentence."""
     ends = {e for _, e in sentences}
@@ -94,14 +105,21 @@ def score(
     scored: list[list[Span]],
     vectors: list[np.ndarray],
     returned: list[list[Span]],
+    sentences: list[list[Span]],
     k: int = 10,
 ) -> dict[str, float]:
-    """Rank scored spans by cosine; hand back ``returned[d][i]`` for each, first occurrence only."""
+    """Rank scored spans by cosine; hand back ``returned[d][i]`` for each, first occurrence only.
+
+    Besides span nDCG/Recall@10 over the units handed back, the same with each sentence read once:
+    a unit all of whose sentences an earlier unit of the list already showed is skipped (two halves
+    of one sentence count once, as a reader sees them), the next unit taking its place.
+    """
     doc_of = np.concatenate([np.full(len(v), d) for d, v in enumerate(vectors)])
     index = [(d, i) for d, spans in enumerate(scored) for i in range(len(spans))]
     sims = queries @ np.concatenate(vectors).T
     position = {doc.id: d for d, doc in enumerate(corpus.documents)}
-    span_ndcg, span_recall, doc_ndcg = [], [], []
+    span_ndcg, span_recall, doc_ndcg, once_ndcg, once_recall = [], [], [], [], []
+    sentence_sets = [sentences_of(r, s) for r, s in zip(returned, sentences, strict=True)]
     for q, query in enumerate(corpus.queries):
         gold = position[query.doc_id]
         order = np.argsort(-sims[q], kind="stable")
@@ -124,11 +142,27 @@ def score(
                 break
         span_ndcg.append(ndcg_at_k(ranked, len(relevant_units), k))
         span_recall.append(recall_at_k(ranked, len(relevant_units), k))
+        read: dict[int, set[int]] = {}
+        ranked_once: list[float] = []
+        for j in order:
+            d, i = index[j]
+            unit_sentences = sentence_sets[d][i]
+            if unit_sentences <= read.setdefault(d, set()):
+                continue
+            read[d] |= unit_sentences
+            ranked_once.append(float(d == gold and returned[d][i] in relevant_units))
+            if len(ranked_once) == k:
+                break
+        once_ndcg.append(ndcg_at_k(ranked_once, len(relevant_units), k))
+        once_recall.append(recall_at_k(ranked_once, len(relevant_units), k))
     return {
         "per_query_span_ndcg": [round(float(x), 5) for x in span_ndcg],
         "span_ndcg@10": round(float(np.mean(span_ndcg)), 4),
         "span_recall@10": round(float(np.mean(span_recall)), 4),
         "doc_ndcg@10": round(float(np.mean(doc_ndcg)), 4),
+        "per_query_once_ndcg": [round(float(x), 5) for x in once_ndcg],
+        "span_ndcg@10_each_sentence_once": round(float(np.mean(once_ndcg)), 4),
+        "span_recall@10_each_sentence_once": round(float(np.mean(once_recall)), 4),
         "queries": len(span_ndcg),
     }
 
@@ -178,7 +212,7 @@ def run(lc: LateChunker, name: str, corpus: Corpus, size: int, markdown: bool) -
                 "corpus": name,
                 "policy": label,
                 "size": size,
-                **score(corpus, queries, scored, pooled[scored_by], returned),
+                **score(corpus, queries, scored, pooled[scored_by], returned, sentences),
                 "returned_avg_tokens": round(float(counts.mean()), 1),
                 "returned_max_tokens": int(counts.max()),
                 "mid_sentence_ends": round(float(mid), 4),
@@ -207,9 +241,11 @@ def main() -> None:
     for name, corpus, markdown in corpora:
         rows = run(lc, name, corpus, args.size, markdown)
         base = np.asarray(rows[0]["per_query_span_ndcg"])
+        base_once = np.asarray(rows[0]["per_query_once_ndcg"])
         for row in rows:
             row["vs_old_default_ci95"] = paired_bootstrap(np.asarray(row["per_query_span_ndcg"]) - base)
-            print(json.dumps({k: v for k, v in row.items() if k != "per_query_span_ndcg"}), flush=True)
+            row["once_vs_old_default_ci95"] = paired_bootstrap(np.asarray(row["per_query_once_ndcg"]) - base_once)
+            print(json.dumps({k: v for k, v in row.items() if not k.startswith("per_query")}), flush=True)
             with out.open("a") as handle:
                 handle.write(json.dumps(row) + "\n")
 
