@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, strip_span, token_counts
+from latechunk.chunkers.budget import check_budget
 from latechunk.chunkers.grouping import merge_tokenless_units, pack_units
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.chunkers.sentences import SENTENCE_CAP_TOKENS
@@ -30,6 +31,7 @@ class ParagraphChunker(Chunker):
         language: str | None = None,
         hard_max_tokens: int | None = SENTENCE_CAP_TOKENS,
     ) -> None:
+        max_tokens, hard_max_tokens = check_budget(max_tokens, hard_max_tokens)
         self.max_tokens = max_tokens
         self.nlp = nlp
         self.language = language

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, tokens_in_spans
+from latechunk.chunkers.budget import check_budget
 from latechunk.chunkers.grouping import merge_tokenless_units, split_long_units
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.types import Span
@@ -44,8 +45,7 @@ class SemanticChunker(Chunker):
         threshold_percentile: float | None = None,
         nlp: Any | None = None,
     ) -> None:
-        if not isinstance(max_tokens, int) or max_tokens < 1:
-            raise ValueError(f"max_tokens must be an integer of at least 1, got {max_tokens!r}")
+        max_tokens = check_budget(max_tokens, None, max_optional=False)[0]
         if min_tokens is not None and min_tokens < 0:
             raise ValueError(f"min_tokens must be non-negative, got {min_tokens}")
         if threshold_percentile is not None and not 0 <= threshold_percentile <= 100:

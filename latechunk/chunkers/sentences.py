@@ -6,14 +6,12 @@ import re
 from typing import Any
 
 from latechunk.chunkers.base import Chunker, TokenOffsets
+from latechunk.chunkers.budget import SENTENCE_CAP_TOKENS, check_budget
 from latechunk.chunkers.grouping import pack_units
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.types import Span
 
 _MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]")  # a sentence that starts so opens a chunk (a heading)
-
-SENTENCE_CAP_TOKENS = 256
-"""Default ``hard_max_tokens``: a sentence up to this long is never cut (README: whole sentences)."""
 
 
 def sentence_cap(max_tokens: int | None, hard_max_tokens: int | None) -> int | None:
@@ -35,9 +33,12 @@ class SentenceChunker(Chunker):
             ``latechunk.chunkers.segmentation``).
         language: sentencex language code for abbreviations (default ``"en"``).
         hard_max_tokens: a sentence longer than ``max_tokens`` stays whole, as a chunk of its
-            own, up to this many tokens (at least ``max_tokens``); only a longer sentence is cut
-            on token boundaries into pieces of at most ``max_tokens``. ``None`` cuts every
-            sentence longer than ``max_tokens``.
+            own, up to this many tokens (at least ``max_tokens``; the default, 256, rises to
+            ``max_tokens`` when that is larger); only a longer sentence is cut on token boundaries
+            into pieces of at most ``max_tokens``. ``None`` cuts every sentence longer than
+            ``max_tokens``.
+
+    Bad budgets are refused here, as by every chunker (``latechunk.chunkers.budget``).
 
     A sentence that starts with a Markdown heading mark (``## ``) starts a new chunk, so a
     heading joins the text under it; ``MarkdownChunker`` knows Markdown structure fully.
@@ -52,10 +53,9 @@ class SentenceChunker(Chunker):
         language: str | None = None,
         hard_max_tokens: int | None = SENTENCE_CAP_TOKENS,
     ) -> None:
+        max_tokens, hard_max_tokens = check_budget(max_tokens, hard_max_tokens)
         if max_tokens is None and sentences_per_chunk is None:
             sentences_per_chunk = 1
-        if hard_max_tokens is not None and (not isinstance(hard_max_tokens, int) or hard_max_tokens < 1):
-            raise ValueError(f"hard_max_tokens must be a positive integer or None, got {hard_max_tokens!r}")
         self.max_tokens = max_tokens
         self.sentences_per_chunk = sentences_per_chunk
         self.overlap = overlap

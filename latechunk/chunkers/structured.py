@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, strip_span, token_counts
+from latechunk.chunkers.budget import check_budget
 from latechunk.chunkers.grouping import pack_units
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.chunkers.sentences import SENTENCE_CAP_TOKENS, sentence_cap
@@ -53,8 +54,7 @@ class StructuredChunker(Chunker):
         hard_max_tokens: int | None = SENTENCE_CAP_TOKENS,
         language: str | None = None,
     ) -> None:
-        if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
-            raise ValueError(f"max_tokens must be a positive integer or None, got {max_tokens!r}")
+        max_tokens, hard_max_tokens = check_budget(max_tokens, hard_max_tokens)
         self.max_tokens = max_tokens
         self.hard_max_tokens = hard_max_tokens
         self.language = language

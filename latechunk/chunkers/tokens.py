@@ -14,6 +14,7 @@ from latechunk.chunkers.base import (
     strip_span,
     tokens_in_spans,
 )
+from latechunk.chunkers.budget import check_tokens
 from latechunk.types import Span
 
 
@@ -29,9 +30,7 @@ class TokenChunker(Chunker):
     needs_token_offsets = True
 
     def __init__(self, tokens_per_chunk: int = 64) -> None:
-        if tokens_per_chunk < 1:
-            raise ValueError(f"tokens_per_chunk must be at least 1, got {tokens_per_chunk}")
-        self.tokens_per_chunk = tokens_per_chunk
+        self.tokens_per_chunk = check_tokens("tokens_per_chunk", tokens_per_chunk, optional=False)
 
     def split(self, text: str, token_offsets: TokenOffsets | None = None) -> list[Span]:
         offsets = require_offsets(self, token_offsets)

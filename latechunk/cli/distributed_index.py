@@ -18,6 +18,7 @@ from latechunk.cli.settings import (
     DEFAULT_PASSAGE_TASK,
     BuildSettings,
     check_index,
+    chunker_for,
     given_settings,
     make_chunker,
     positive_int,
@@ -71,12 +72,17 @@ def _gpus(args: argparse.Namespace) -> float:
 
 
 def _pipeline(args: argparse.Namespace, docs: Any, settings: dict[str, Any], **options: Any) -> Any:
+    """Chunk and embed ``docs`` (rows of ``read_documents`` with a ``chunker`` column), each file by its
+    chunker; PDF chunks get their pages and outline headings in ``meta``."""
     from latechunk.distributed import chunk_and_embed
+    from latechunk.distributed.files import CHUNKER, place_chunks
 
-    return chunk_and_embed(
+    settings["chunker"] = chunker_for(settings["chunker"], "")  # the default for rows with no name
+    chunks = chunk_and_embed(
         docs,
         settings.pop("model"),
         id_column="doc_id",
+        chunker_column=CHUNKER,
         workers=args.workers,
         gpus_per_worker=_gpus(args),
         cpus_per_worker=args.cpus_per_worker,
@@ -85,6 +91,7 @@ def _pipeline(args: argparse.Namespace, docs: Any, settings: dict[str, Any], **o
         **settings,
         **options,
     )
+    return chunks.map_batches(place_chunks, batch_format="pyarrow", batch_size=None)
 
 
 def _stored_options(settings: BuildSettings, args: argparse.Namespace) -> dict[str, Any]:
@@ -110,7 +117,7 @@ def _index_store(args: argparse.Namespace, files: list[Path], folders: list[Path
             store.create(settings)
         hashes = store.file_hashes()
         removed = _prune(store, folders, {str(f) for f in files}, hashes)
-        docs = read_documents(files, known=hashes)
+        docs = read_documents(files, known=hashes, chunker=settings.chunker)
         chunks = _pipeline(args, docs, _stored_options(settings, args), context_chars=CONTEXT_CHARS, empty_rows=True)
         if store.local:  # an on-disk store has one writer: this process
             summary = WriteSummary()
@@ -144,15 +151,16 @@ def _index_parquet(args: argparse.Namespace, files: list[Path], failed: int) -> 
     kind, folder = args.output
     if kind != PARQUET:
         raise CliError(f"--output {kind!r} is not supported; use --output parquet DIR")
+    setting = args.chunker or DEFAULT_CHUNKER
     options = {
         "model": args.model or DEFAULT_MODEL,
         "task": task_option(args.task, DEFAULT_PASSAGE_TASK),
-        "chunker": args.chunker or DEFAULT_CHUNKER,
+        "chunker": setting,
         "chunk_size": args.chunk_size or DEFAULT_CHUNK_TOKENS,
         "dimensions": args.dimensions,
         "max_length": args.max_length,
     }
-    chunks, errors = split_errors(_pipeline(args, read_documents(files), options))
+    chunks, errors = split_errors(_pipeline(args, read_documents(files, chunker=setting), options))
     from ray.data import SaveMode
 
     chunks.write_parquet(folder, mode=SaveMode.OVERWRITE)

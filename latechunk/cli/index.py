@@ -14,6 +14,7 @@ from latechunk.cli.distributed_index import add_ray_options
 from latechunk.cli.errors import CliError
 from latechunk.cli.location import add_store_options, open_store
 from latechunk.cli.names import path_key, shown, shown_path
+from latechunk.cli.pdf_layout import PdfLayout, read_layout
 from latechunk.cli.readers import (
     SUPPORTED_SUFFIXES,
     Found,
@@ -23,7 +24,14 @@ from latechunk.cli.readers import (
     read_bytes,
     read_document,
 )
-from latechunk.cli.settings import DEFAULT_CHUNKER, BuildSettings, add_model_options, check_index, make_chunker
+from latechunk.cli.settings import (
+    DEFAULT_CHUNKER,
+    BuildSettings,
+    add_model_options,
+    check_index,
+    chunker_for,
+    make_chunker,
+)
 from latechunk.cli.store import FileChunks, FileRecord, Store, StoredChunk, is_store
 from latechunk.defaults import DEFAULT_CHUNK_TOKENS
 from latechunk.types import LateChunkWarning
@@ -85,20 +93,31 @@ def context(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tupl
 
 @dataclass
 class Pending:
-    """A new or changed file, read and waiting to be embedded."""
+    """A new or changed file, read and waiting to be embedded by the chunker named ``chunker``."""
 
     key: str
     path: Path
     digest: str
     text: str
+    chunker: str
+    layout: PdfLayout | None = None
 
 
-def _stored_chunks(chunks: list[Chunk], text: str) -> list[StoredChunk]:
+def chunk_meta(meta: dict[str, Any], layout: PdfLayout | None, start: int, end: int) -> dict[str, Any]:
+    """What the store keeps of a chunk's metadata: the chunker's (Markdown/HTML ``headings``), and for a
+    PDF its ``page_number``, ``page_end`` and outline ``headings`` (``PdfLayout.meta``)."""
+    return dict(meta) if layout is None else {**meta, **layout.meta((start, end))}
+
+
+def _stored_chunks(chunks: list[Chunk], pending: Pending) -> list[StoredChunk]:
     stored = []
     for chunk in chunks:
-        before, after = context(text, chunk.start, chunk.end)
+        before, after = context(pending.text, chunk.start, chunk.end)
         assert chunk.embedding is not None
-        stored.append(StoredChunk(chunk.index, chunk.start, chunk.end, chunk.text, before, after, chunk.embedding))
+        meta = chunk_meta(chunk.meta, pending.layout, chunk.start, chunk.end)
+        stored.append(
+            StoredChunk(chunk.index, chunk.start, chunk.end, chunk.text, before, after, chunk.embedding, meta)
+        )
     return stored
 
 
@@ -124,28 +143,31 @@ class Indexer:
     """One index run over a store: reads files, skips unchanged ones, embeds the rest in batches.
 
     The model is loaded only when a file needs embedding, so a run that finds nothing changed
-    never imports torch.
+    never imports torch. Each file is chunked by ``chunker_for(setting, path)``; the LateChunkers of
+    the different chunkers share one loaded model.
     """
 
     def __init__(self, store: Store, args: argparse.Namespace, settings: BuildSettings | None, tally: Tally) -> None:
         self.store = store
         self.args = args
         self.settings = settings
-        self.chunker: LateChunker | None = None
+        self.setting = settings.chunker if settings is not None else args.chunker or DEFAULT_CHUNKER
+        self.chunkers: dict[str, LateChunker] = {}
         self.tally = tally
         self.batch: list[Pending] = []
         self.batch_chars = 0
         self.progress: Any = None
         self.new_keys: set[str] = set()  # files with no chunks in the store: nothing to delete before storing
 
-    def use(self, chunker: LateChunker) -> None:
-        self.chunker = chunker
+    def use(self, name: str, chunker: LateChunker) -> None:
+        self.chunkers[name] = chunker
 
-    def loaded(self) -> LateChunker:
-        """The LateChunker, made (the model loaded) on first use."""
-        if self.chunker is None:
-            self.chunker, _ = make_chunker(self.args, self.settings, indexing=True)
-        return self.chunker
+    def loaded(self, name: str | None = None) -> LateChunker:
+        """The LateChunker of the chunker ``name`` (default: the setting's one for plain text), made on first use."""
+        name = name or chunker_for(self.setting, "")
+        if name not in self.chunkers:
+            self.chunkers[name] = make_chunker(self.args, self.settings, indexing=True, chunker=name)[0]
+        return self.chunkers[name]
 
     def add(self, pending: Pending) -> None:
         """Queue a file; embed the queue once it holds ``BATCH_CHARS`` characters."""
@@ -159,8 +181,15 @@ class Indexer:
         batch, self.batch, self.batch_chars = self.batch, [], 0
         if not batch:
             return
+        results: dict[int, list[StoredChunk] | str] = {}
+        groups: dict[str, list[int]] = {}
+        for i, pending in enumerate(batch):
+            groups.setdefault(pending.chunker, []).append(i)
+        for name, members in groups.items():
+            results.update(zip(members, self._embed(name, [batch[i] for i in members]), strict=True))
         done = []
-        for pending, chunks in self._embed(batch):
+        for i, pending in enumerate(batch):  # in file order
+            chunks = results[i]
             if isinstance(chunks, str):
                 self._failed(pending.path, chunks)
             elif not chunks:
@@ -172,18 +201,19 @@ class Indexer:
         self.tally.chunks += sum(len(f.chunks) for f in done)
         self.progress.update(len(batch))
 
-    def _embed(self, batch: list[Pending]) -> list[tuple[Pending, list[StoredChunk] | str]]:
-        """Chunks for every file of ``batch``; when the batch fails, each file alone, to name the culprit."""
-        chunker = self.loaded()
+    def _embed(self, name: str, batch: list[Pending]) -> list[list[StoredChunk] | str]:
+        """Chunks (or the problem) for every file of ``batch`` by the chunker ``name``; when the batch fails,
+        each file alone, to name the culprit."""
+        chunker = self.loaded(name)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", LateChunkWarning)  # empty results are reported per file
                 results = chunker.chunk_and_embed([p.text for p in batch])
         except Exception as error:  # a tokenizer or model error on one file must not stop the others
             if len(batch) > 1:
-                return [pair for pending in batch for pair in self._embed([pending])]
-            return [(batch[0], f"cannot be embedded ({type(error).__name__}: {error})")]
-        return [(p, _stored_chunks(chunks, p.text)) for p, chunks in zip(batch, results, strict=True)]
+                return [result for pending in batch for result in self._embed(name, [pending])]
+            return [f"cannot be embedded ({type(error).__name__}: {error})"]
+        return [_stored_chunks(chunks, p) for p, chunks in zip(batch, results, strict=True)]
 
     def _failed(self, path: Path, problem: str) -> None:
         self.progress.clear()
@@ -207,6 +237,7 @@ class Indexer:
                         self.progress.update(1)
                         continue
                     document = read_document(path, data)
+                    layout = read_layout(path, data, document.text)
                 except ReadError as error:
                     self._failed(path, str(error))
                     self.progress.update(1)
@@ -216,7 +247,7 @@ class Indexer:
                 if document.note:
                     self.progress.clear()
                     _note(path, document.note)
-                self.add(Pending(key, path, digest, document.text))
+                self.add(Pending(key, path, digest, document.text, chunker_for(self.setting, path), layout))
             self.flush()
         finally:
             self.progress.close()
@@ -264,7 +295,7 @@ def run(args: argparse.Namespace) -> int:
         if new_folder.exists() and (not new_folder.is_dir() or any(new_folder.iterdir())):
             with open_store(args, create=True):  # raises the store's own error
                 pass
-        chunker, _ = make_chunker(args, None, indexing=True)
+        chunker, _ = make_chunker(args, None, indexing=True, chunker=chunker_for(args.chunker or DEFAULT_CHUNKER, ""))
     tally = Tally(failed=len(found.problems))
     try:
         where = _index(args, found, chunker, tally)
@@ -288,7 +319,7 @@ def _index(args: argparse.Namespace, found: Found, chunker: LateChunker | None, 
             check_index(stored, args, store.where)
         indexer = Indexer(store, args, stored, tally)
         if chunker is not None:
-            indexer.use(chunker)
+            indexer.use(chunker_for(indexer.setting, ""), chunker)
         records = store.file_records()
         if stored is None:
             settings = BuildSettings.from_chunker(indexer.loaded(), *_chunking(args))

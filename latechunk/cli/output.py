@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
-from typing import TextIO
+from collections.abc import Mapping, Sequence
+from typing import Any, TextIO
 
 from latechunk.cli.names import shown_path
 from latechunk.cli.store import Hit
@@ -15,15 +15,33 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def location(meta: Mapping[str, Any]) -> str:
+    """A chunk's place in its document from its metadata, compactly: ``p. 3`` (``pp. 3-4``) for PDF pages,
+    then its heading path, ``› Canals › Water Supply``; empty when the metadata says neither."""
+    parts = []
+    first, last = meta.get("page_number"), meta.get("page_end")
+    if isinstance(first, int):
+        parts.append(f"pp. {first}-{last}" if isinstance(last, int) and last > first else f"p. {first}")
+    headings = [_one_line(str(h)) for h in meta.get("headings") or () if str(h).strip()]
+    parts += [f"› {h}" for h in headings]
+    return " ".join(parts)
+
+
+def _located(hit: Hit) -> str:
+    where = location(hit.meta)
+    return f" {where}" if where else ""
+
+
 def print_json(hits: Sequence[Hit], stream: TextIO) -> None:
     json.dump([hit.to_json() for hit in hits], stream, ensure_ascii=False, indent=2)
     stream.write("\n")
 
 
 def print_plain(hits: Sequence[Hit], stream: TextIO) -> None:
-    """Two lines per hit: rank, score, file:start-end (the name escaped); then [the chunk] with its context."""
+    """Two lines per hit: rank, score, file:start-end (the name escaped) and the chunk's pages and headings
+    (``location``); then [the chunk] with its context."""
     for rank, hit in enumerate(hits, 1):
-        stream.write(f"{rank}. score {hit.score:.4f}  {shown_path(hit.file)}:{hit.start}-{hit.end}\n")
+        stream.write(f"{rank}. score {hit.score:.4f}  {shown_path(hit.file)}:{hit.start}-{hit.end}{_located(hit)}\n")
         before = _one_line(hit.context_before)
         after = _one_line(hit.context_after)
         parts = [f"...{before}" if before else "", f"[{_one_line(hit.text)}]", f"{after}..." if after else ""]
@@ -45,7 +63,9 @@ def print_rich(hits: Sequence[Hit], stream: TextIO) -> None:
         title = Text.assemble(
             (f"{rank}. ", "bold"),
             (shown_path(hit.file), "cyan"),
-            f" [{hit.start}:{hit.end}]  ",
+            f" [{hit.start}:{hit.end}]",
+            (_located(hit), "magenta"),
+            "  ",
             (f"score {hit.score:.4f}", "green"),
         )
         console.print(Panel(body, title=title, title_align="left"))

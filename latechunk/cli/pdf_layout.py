@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import bisect
 import io
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
-from latechunk.cli.readers import PAGE_BREAK
+from latechunk.cli.readers import PAGE_BREAK, PDF_SUFFIXES
 from latechunk.types import Span
 
 
@@ -35,6 +37,15 @@ class PdfLayout:
                 break
             path = [(lv, t) for lv, t in path if lv < level] + [(level, title)]
         return {"page_number": first, "page_end": last, "headings": [t for _, t in path]}
+
+    def to_json(self) -> str:
+        """The layout as JSON text (``from_json`` reads it back), to travel in a dataset column."""
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> PdfLayout:
+        data = json.loads(text)
+        return cls(list(data["page_starts"]), [(int(o), int(lv), str(t)) for o, lv, t in data["outline"]])
 
 
 def page_starts(text: str) -> list[int]:
@@ -66,6 +77,11 @@ def pdf_layout(data: bytes, text: str) -> PdfLayout:
         outline.append((found if found >= 0 else starts[page], level, title))
     outline.sort(key=lambda entry: entry[0])
     return PdfLayout(starts, outline)
+
+
+def read_layout(path: Path, data: bytes, text: str) -> PdfLayout | None:
+    """``pdf_layout(data, text)`` for a PDF file, ``None`` for any other file."""
+    return pdf_layout(data, text) if path.suffix.lower() in PDF_SUFFIXES else None
 
 
 def _flatten(reader: Any, items: list, level: int):

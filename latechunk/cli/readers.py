@@ -1,4 +1,4 @@
-"""Finding documents under the paths a user gives and reading their text (.txt, .md, .pdf)."""
+"""Finding documents under the paths a user gives and reading their text (.txt, Markdown, HTML, .pdf)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from pathlib import Path
 from latechunk.cli.decoding import Decoded, DecodeError, decode_text, scrubbed
 from latechunk.cli.errors import missing_extra
 
-TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".mdx", ".html", ".htm", ".xhtml"})
+"""Files read as text (HTML as its source: the html chunker's offsets index the markup)."""
 PDF_SUFFIXES = frozenset({".pdf"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
 PAGE_BREAK = "\f"

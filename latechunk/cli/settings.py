@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import typing
 from dataclasses import MISSING, asdict, dataclass, fields
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from latechunk.chunkers import CHUNKERS
@@ -19,7 +20,27 @@ if TYPE_CHECKING:
 DEFAULT_PASSAGE_TASK = "retrieval.passage"
 DEFAULT_QUERY_TASK = "retrieval.query"
 NO_TASK = "none"
-DEFAULT_CHUNKER = "sentences"
+AUTO_CHUNKER = "auto"
+"""The command line's default chunker: one chosen for each file by its suffix (``chunker_for``)."""
+DEFAULT_CHUNKER = AUTO_CHUNKER
+FALLBACK_CHUNKER = "sentences"
+"""What ``auto`` uses for files that are neither Markdown nor HTML (plain text, PDFs), and for queries."""
+CHUNKER_BY_SUFFIX = {
+    **dict.fromkeys((".md", ".markdown", ".mdx"), "markdown"),
+    **dict.fromkeys((".html", ".htm", ".xhtml"), "html"),
+}
+"""The chunker ``auto`` picks by file suffix (lower case); any other suffix gets ``FALLBACK_CHUNKER``."""
+
+
+def chunker_for(setting: str, path: str | PurePath) -> str:
+    """The chunker that a store built with the chunker ``setting`` uses for the file at ``path``.
+
+    ``auto`` chooses by the file's suffix (Markdown and HTML get their structure-aware chunkers,
+    other files the sentence chunker); any other setting is used for every file.
+    """
+    if setting != AUTO_CHUNKER:
+        return setting
+    return CHUNKER_BY_SUFFIX.get(PurePath(path).suffix.lower(), FALLBACK_CHUNKER)
 
 
 @dataclass(frozen=True)
@@ -120,21 +141,29 @@ def add_model_options(parser: argparse.ArgumentParser, *, indexing: bool) -> Non
         if f.name in CLI_OMITTED or (not indexing and f.metadata["group"] == "chunking"):
             continue
         suffix = ""
+        if f.name == "chunker":
+            suffix = (
+                f" '{AUTO_CHUNKER}' (the default for a new store) picks one per file: markdown for "
+                ".md/.markdown/.mdx, html for .html/.htm/.xhtml, sentences for the rest (PDFs, text); a name "
+                "uses that chunker for every file"
+            )
         if f.name == "task":
             default_task = DEFAULT_PASSAGE_TASK if indexing else DEFAULT_QUERY_TASK
             suffix = f" 'none' for no task (default: {default_task})"
-        add_setting_option(group, f, default=None, help_suffix=suffix)
+        add_setting_option(group, f, default=None, help_suffix=suffix, extra_chunkers=(AUTO_CHUNKER,))
 
 
-def add_setting_option(group: Any, f: Any, *, default: Any, help_suffix: str = "") -> None:
+def add_setting_option(
+    group: Any, f: Any, *, default: Any, help_suffix: str = "", extra_chunkers: tuple[str, ...] = ()
+) -> None:
     """``--name`` for the ``LateChunkerSettings`` field ``f``: its help, and a type, choices or on/off flag
-    from its annotation."""
+    from its annotation; ``extra_chunkers`` are further choices of ``--chunker``."""
     hint = typing.get_type_hints(LateChunkerSettings)[f.name]
     help_text = (f.metadata["help"] + help_suffix).replace("%", "%%")
     options: dict[str, Any] = {"dest": f.name, "default": default, "help": help_text}
     allowed = set(typing.get_args(hint)) or {hint}
     if f.name == "chunker":
-        options["choices"] = sorted(CHUNKERS)
+        options["choices"] = sorted(CHUNKERS) + list(extra_chunkers)
     elif f.name == "merge":
         options["choices"] = MERGE_RULES
     elif bool in allowed:
@@ -201,11 +230,11 @@ def check_index(stored: BuildSettings, args: argparse.Namespace, where: str) -> 
 
 
 def make_chunker(
-    args: argparse.Namespace, stored: BuildSettings | None, *, indexing: bool
+    args: argparse.Namespace, stored: BuildSettings | None, *, indexing: bool, chunker: str | None = None
 ) -> tuple[LateChunker, BuildSettings]:
     """``_make_chunker``, with a model that cannot be found or downloaded named in a ``CliError``."""
     try:
-        return _make_chunker(args, stored, indexing=indexing)
+        return _make_chunker(args, stored, indexing=indexing, chunker=chunker)
     except OSError as error:
         model = stored.model if stored is not None else args.model or DEFAULT_MODEL
         hint = (
@@ -217,13 +246,15 @@ def make_chunker(
 
 
 def _make_chunker(
-    args: argparse.Namespace, stored: BuildSettings | None, *, indexing: bool
+    args: argparse.Namespace, stored: BuildSettings | None, *, indexing: bool, chunker: str | None = None
 ) -> tuple[LateChunker, BuildSettings]:
     """The LateChunker for a command and the settings it embodies.
 
     With a store that has settings, its vector settings are used (a search may pick its own
     ``--max-length``, and any command its device, dtype and batch sizes); a new store takes the
-    options given, or the Python API's defaults.
+    options given, or the Python API's defaults. ``chunker`` names the chunker to build (the one a
+    file's suffix chose under ``auto``); without it, the recorded one (``auto``: sentences). The
+    settings returned record the store's chunker setting, ``auto`` included.
     """
     from transformers.utils import logging as transformers_logging
 
@@ -235,8 +266,10 @@ def _make_chunker(
         values = {**given, **stored.vector_settings()}
         if not indexing and "max_length" in given:
             values["max_length"] = given["max_length"]
-        chunker = LateChunker(LateChunkerSettings(**values, show_progress_bar=False))
-        return chunker, stored
+        values["chunker"] = chunker or chunker_for(stored.chunker, "")
+        return LateChunker(LateChunkerSettings(**values, show_progress_bar=False)), stored
     values = {"task": DEFAULT_PASSAGE_TASK, "chunker": DEFAULT_CHUNKER, "chunk_size": DEFAULT_CHUNK_TOKENS, **given}
-    chunker = LateChunker(LateChunkerSettings(**values, show_progress_bar=False))
-    return chunker, BuildSettings.from_chunker(chunker, values["chunker"], values["chunk_size"])
+    setting = values["chunker"]
+    values["chunker"] = chunker or chunker_for(setting, "")
+    late_chunker = LateChunker(LateChunkerSettings(**values, show_progress_bar=False))
+    return late_chunker, BuildSettings.from_chunker(late_chunker, setting, values["chunk_size"])

@@ -1,8 +1,8 @@
 """The vector store behind the command line: Qdrant on disk (local mode) or a Qdrant server.
 
-One collection holds the chunk vectors (payload: file path, offsets, text, context); a second,
-vectorless collection ``<name>_meta`` holds the build settings and each file's content hash, so
-the same code serves a folder on disk and a server or cluster.
+One collection holds the chunk vectors (payload: file path, offsets, text, context, and ``meta``: the
+chunk's headings and PDF pages); a second, vectorless collection ``<name>_meta`` holds the build
+settings and each file's content hash, so the same code serves a folder on disk and a server or cluster.
 """
 
 from __future__ import annotations
@@ -37,11 +37,13 @@ class StoredChunk:
     context_before: str
     context_after: str
     vector: np.ndarray
+    meta: dict[str, Any] = field(default_factory=dict)
+    """The chunk's metadata (``headings``; for PDFs ``page_number``, ``page_end``), stored as payload ``meta``."""
 
 
 @dataclass
 class Hit:
-    """One search result."""
+    """One search result; ``meta`` is the chunk's stored metadata (empty in stores written before it was kept)."""
 
     file: str
     start: int
@@ -50,6 +52,7 @@ class Hit:
     text: str
     context_before: str
     context_after: str
+    meta: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -60,11 +63,12 @@ class Hit:
             "text": self.text,
             "context_before": self.context_before,
             "context_after": self.context_after,
+            "meta": self.meta,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Hit:
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
 
 
 @dataclass(frozen=True)
@@ -282,6 +286,7 @@ class Store:
                     "text": c.text,
                     "context_before": c.context_before,
                     "context_after": c.context_after,
+                    "meta": c.meta,
                 },
             )
             for f in files
@@ -330,6 +335,7 @@ class Store:
                     text=p["text"],
                     context_before=p.get("context_before", ""),
                     context_after=p.get("context_after", ""),
+                    meta=dict(p.get("meta") or {}),
                 )
             )
         return hits

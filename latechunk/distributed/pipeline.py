@@ -24,6 +24,7 @@ def chunk_and_embed(
     task: str | None = None,
     text_column: str = "text",
     id_column: str | None = None,
+    chunker_column: str | None = None,
     workers: int = 1,
     gpus_per_worker: float = 0,
     cpus_per_worker: float = 1,
@@ -41,6 +42,8 @@ def chunk_and_embed(
             takes (``chunker``, ``chunk_size``, ``dimensions``, ``max_length``, ``max_batch_tokens``, ...).
         text_column: the column holding each document's text.
         id_column: the column holding each document's id; ``None``: the SHA-256 of the text.
+        chunker_column: a column naming each document's chunker (``"markdown"``, ``"html"``, ...; null:
+            the ``chunker`` option's); ``None``: every document gets the ``chunker`` option's.
         workers: actors in the pool; each loads the model once.
         gpus_per_worker: GPUs each actor reserves (0: the actor runs on the CPU).
         cpus_per_worker: CPUs each actor reserves; also its torch thread count (at least 1).
@@ -54,9 +57,11 @@ def chunk_and_embed(
 
     Returns:
         One row per chunk, columns ``doc_id, chunk_id, chunk_index, chunk_count, text, start, end,
-        token_count, embedding, error`` followed by the input's other columns (the text and id
-        columns are not repeated). ``chunk_id`` is uuid5 of ``f"{doc_id}:{start}:{end}"``. A document
-        that fails gives one row with ``error`` set and null chunk columns; see ``split_errors``.
+        token_count, embedding, meta, error`` followed by the input's other columns (the text and id
+        columns are not repeated). ``meta`` is the chunk's metadata as JSON text (a Markdown or HTML
+        chunk's ``{"headings": [...]}``; ``columns.meta_of`` reads it). ``chunk_id`` is uuid5 of
+        ``f"{doc_id}:{start}:{end}"``. A document that fails gives one row with ``error`` set and null
+        chunk columns; see ``split_errors``.
     """
     import ray.data
 
@@ -64,7 +69,7 @@ def chunk_and_embed(
         raise ValueError(f"workers must be at least 1, got {workers}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    _check_columns(ds, text_column, id_column)
+    _check_columns(ds, text_column, id_column, chunker_column)
     options = {"task": task, **chunker_options}
     if not gpus_per_worker and options.get("device") is None:
         options["device"] = "cpu"  # no GPU reserved: do not take one that belongs to another actor
@@ -79,6 +84,7 @@ def chunk_and_embed(
             "die_once_marker": die_once,
             "empty_rows": empty_rows,
             "chunker_options": options,
+            "chunker_column": chunker_column,
         },
         batch_size=batch_size,
         batch_format="pyarrow",
@@ -88,13 +94,13 @@ def chunk_and_embed(
     )
 
 
-def _check_columns(ds: Dataset, text_column: str, id_column: str | None) -> None:
+def _check_columns(ds: Dataset, text_column: str, id_column: str | None, chunker_column: str | None = None) -> None:
     """Name a missing text or id column before any work starts, when the schema is known without reading."""
     schema = ds.schema(fetch_if_missing=False)
     if schema is None:
         return
     names = set(schema.names)
-    for what, name in (("text_column", text_column), ("id_column", id_column)):
+    for what, name in (("text_column", text_column), ("id_column", id_column), ("chunker_column", chunker_column)):
         if name is not None and name not in names:
             raise ValueError(f"{what} {name!r} is not a column of the dataset (columns: {sorted(names)})")
 

@@ -81,6 +81,7 @@ class QdrantWriter:
                 "text": row[col.TEXT],
                 "context_before": row[col.CONTEXT_BEFORE],
                 "context_after": row[col.CONTEXT_AFTER],
+                "meta": col.meta_of(row.get(col.META)),
             }
             points.append(
                 models.PointStruct(

@@ -42,7 +42,10 @@ class ChunkEmbedder:
     """Callable class for ``Dataset.map_batches``: loads the model once, then chunks and embeds batches.
 
     Each call takes a pyarrow batch of documents and returns one row per chunk (columns in
-    ``latechunk.distributed.columns``) followed by the input's other columns. A document that
+    ``latechunk.distributed.columns``; ``meta`` is the chunk's metadata as JSON) followed by the input's
+    other columns. With ``chunker_column``, each document is chunked by the chunker that column names
+    (a name ``LateChunker`` takes, or null for the one in ``chunker_options``); the LateChunkers of
+    the different chunkers share one loaded model. A document that
     cannot be chunked or embedded (wrong type, bad UTF-8, an error raised by the model, or an
     ``error`` already set by an earlier stage) gives one row whose ``error`` holds the reason and
     whose chunk columns are null. With ``empty_rows``, a document without chunks (empty text)
@@ -60,6 +63,7 @@ class ChunkEmbedder:
         die_once_marker: str | None = None,
         empty_rows: bool = False,
         chunker_options: dict[str, Any] | None = None,
+        chunker_column: str | None = None,
     ) -> None:
         if num_threads is not None:
             import torch
@@ -67,7 +71,11 @@ class ChunkEmbedder:
             torch.set_num_threads(num_threads)
         from latechunk import LateChunker
 
-        self.chunker: LateChunker = LateChunker(model, **{"show_progress_bar": False, **(chunker_options or {})})
+        self.model = model
+        self.options: dict[str, Any] = {"show_progress_bar": False, **(chunker_options or {})}
+        self.chunker: LateChunker = LateChunker(model, **self.options)
+        self.chunkers: dict[str | None, LateChunker] = {None: self.chunker}
+        self.chunker_column = chunker_column
         self.text_column = text_column
         self.id_column = id_column
         self.context_chars = context_chars
@@ -92,21 +100,43 @@ class ChunkEmbedder:
                     errors[i] = str(error)
             texts.append(text)
             ids.append(given_ids[i] if given_ids is not None else None if text is None else text_hash(text))
-        good = [i for i in range(batch.num_rows) if errors[i] is None]
-        chunk_lists = self._embed([texts[i] for i in good], good, errors)
-        return self._table(batch, ids, texts, errors, dict(zip(good, chunk_lists, strict=True)))
+        names = batch.column(self.chunker_column).to_pylist() if self.chunker_column else [None] * batch.num_rows
+        groups: dict[str | None, list[int]] = {}
+        for i in range(batch.num_rows):
+            if errors[i] is None:
+                groups.setdefault(names[i], []).append(i)
+        chunks: dict[int, list[Chunk]] = {}
+        for name, rows in groups.items():
+            try:
+                chunker = self._chunker(name)
+            except (TypeError, ValueError) as error:  # an unknown chunker name: those rows' error
+                for row in rows:
+                    errors[row] = _reason(error)
+                continue
+            chunks.update(zip(rows, self._embed(chunker, [texts[i] for i in rows], rows, errors), strict=True))
+        return self._table(batch, ids, texts, errors, chunks)
 
     # ------------------------------------------------------------------ embedding
-    def _embed(self, docs: list[str], rows: list[int], errors: list[str | None]) -> list[list[Chunk]]:
+    def _chunker(self, name: str | None) -> LateChunker:
+        """The LateChunker of the chunker ``name`` (``None``: the options' own), made once."""
+        if name not in self.chunkers:
+            from latechunk import LateChunker
+
+            self.chunkers[name] = LateChunker(self.model, **{**self.options, "chunker": name})
+        return self.chunkers[name]
+
+    def _embed(
+        self, chunker: LateChunker, docs: list[str], rows: list[int], errors: list[str | None]
+    ) -> list[list[Chunk]]:
         """One ``chunk_and_embed`` call for the batch; if it raises, one call per document to find the bad ones."""
         try:
-            return self.chunker.chunk_and_embed(docs)
+            return chunker.chunk_and_embed(docs)
         except Exception:  # noqa: BLE001 - isolated below, document by document
             pass
         results: list[list[Chunk]] = []
         for row, doc in zip(rows, docs, strict=True):
             try:
-                results.append(self.chunker.chunk_and_embed([doc])[0])
+                results.append(chunker.chunk_and_embed([doc])[0])
             except Exception as error:  # any failure of one document is that document's error row
                 errors[row] = _reason(error)
                 results.append([])
@@ -160,6 +190,7 @@ class ChunkEmbedder:
                     col.END: chunk.end,
                     col.TOKEN_COUNT: chunk.token_count,
                     col.EMBEDDING: None,
+                    col.META: col.meta_json(chunk.meta),
                     col.ERROR: None,
                 }
                 if self.context_chars:

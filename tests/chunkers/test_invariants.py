@@ -43,9 +43,10 @@ PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 
 @PROPERTY
-@given(text=TEXTS, max_tokens=BUDGETS, cap=st.none() | st.integers(1, 80))
-def test_sentence_chunks(offsets_of, text, max_tokens, cap):
+@given(text=TEXTS, max_tokens=BUDGETS, extra=st.none() | st.integers(0, 40))
+def test_sentence_chunks(offsets_of, text, max_tokens, extra):
     offsets = offsets_of(text)
+    cap = None if extra is None else max_tokens + extra  # a cap below the budget is refused
     chunker = SentenceChunker(max_tokens=max_tokens, hard_max_tokens=cap)
     spans = chunker.split(text, offsets)
     check_spans(text, spans, offsets, max_tokens=max_tokens, cap=chunker.cap, units=split_sentences(text))
@@ -142,9 +143,10 @@ MARKDOWN = st.lists(MARKDOWN_PIECES, max_size=60).map("".join)
 
 
 @PROPERTY
-@given(text=MARKDOWN, max_tokens=BUDGETS, cap=st.none() | st.integers(1, 80))
-def test_markdown_chunks(offsets_of, text, max_tokens, cap):
+@given(text=MARKDOWN, max_tokens=BUDGETS, extra=st.none() | st.integers(0, 40))
+def test_markdown_chunks(offsets_of, text, max_tokens, extra):
     offsets = offsets_of(text)
+    cap = None if extra is None else max_tokens + extra  # a cap below the budget is refused
     chunker = MarkdownChunker(max_tokens=max_tokens, hard_max_tokens=cap)
     with_meta = chunker.split_with_meta(text, offsets)
     spans = [span for span, _ in with_meta]

@@ -124,7 +124,7 @@ def test_json_output_parses_with_the_documented_keys(cli, docs, tmp_path):
     assert cli("index", docs, "--store", store)[0] == 0
     hits = search_json(cli, store, "tea leaves", 2)
     assert len(hits) == 2
-    keys = {"file", "start", "end", "score", "text", "context_before", "context_after"}
+    keys = {"file", "start", "end", "score", "text", "context_before", "context_after", "meta"}
     assert all(set(hit) == keys for hit in hits)
     assert hits[0]["score"] >= hits[1]["score"]
     assert all(isinstance(hit["score"], float) and -1.0 <= hit["score"] <= 1.0 + 1e-6 for hit in hits)

@@ -94,3 +94,41 @@ def test_index_on_ray_to_parquet(ray_local, folder, tmp_path, capsys):
 def test_output_needs_ray(folder, tmp_path, capsys):
     assert main(["index", str(folder), "--output", "parquet", str(tmp_path / "x")]) == 1
     assert "--output needs --ray" in capsys.readouterr().err
+
+
+def test_console_ray_index_picks_chunkers_per_file_and_stores_the_local_commands_metadata(ray_local, tmp_path):
+    """Through the console script: Markdown, HTML and an outlined PDF on Ray, point for point the local store."""
+    from latechunk.distributed import columns as col
+
+    from ..cli.console import latechunk
+    from ..cli.test_chunker_choice import GUIDE, NOTES, PAGE, REPORT_PAGES, chunks_by_file
+    from ..cli.test_pdf_layout import make_pdf
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "guide.md").write_text(GUIDE, encoding="utf-8")
+    (docs / "page.html").write_text(PAGE, encoding="utf-8")
+    (docs / "notes.txt").write_text(NOTES, encoding="utf-8")
+    (docs / "report.pdf").write_bytes(make_pdf(REPORT_PAGES, [("Introduction", 0, None), ("Tails", 1, "Introduction")]))
+    on_ray, local = tmp_path / "ray-store", tmp_path / "local-store"
+    result = latechunk("index", docs, "--store", on_ray, *RAY)  # "auto": the cluster this test runs
+    assert result.returncode == 0, result.stderr
+    assert "indexed 4 file(s)" in result.stdout
+    assert latechunk("index", docs, "--store", local).returncode == 0
+    _assert_same_store(on_ray, local)
+    chunks = chunks_by_file(on_ray)
+    assert [c["meta"]["headings"] for c in chunks["guide.md"]][1] == ["Canals", "Water Supply"]
+    assert [c["meta"]["headings"] for c in chunks["page.html"]] == [["Lighthouses"], ["Lighthouses", "Lenses"]]
+    assert chunks["report.pdf"][0]["meta"]["page_number"] == 1 and chunks["notes.txt"][0]["meta"] == {}
+
+    out_dir = tmp_path / "parquet"
+    result = latechunk("index", docs, "--output", "parquet", out_dir, *RAY)
+    assert result.returncode == 0, result.stderr
+    rows = {(Path(r["doc_id"]).name, r["chunk_index"]): r for r in pq.read_table(out_dir).to_pylist()}
+    assert "layout" not in next(iter(rows.values()))  # used up: the pages are in meta
+    for name, stored in chunks.items():
+        assert [col.meta_of(rows[(name, c["index"])]["meta"]) for c in stored] == [c["meta"] for c in stored]
+        assert {rows[(name, c["index"])]["chunker"] for c in stored} == {
+            "guide.md": {"markdown"},
+            "page.html": {"html"},
+        }.get(name, {"sentences"})
