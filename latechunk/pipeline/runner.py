@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from latechunk.pipeline.batching import token_budget_batches
+from latechunk.pipeline.devices import to_device
 
 
 @dataclass
@@ -135,9 +136,7 @@ class ModelRunner:
             ids[row, : len(sequence)] = sequence
             mask[row, : len(sequence)] = 1
         self.forward_calls += 1
-        output = self.model(
-            input_ids=torch.from_numpy(ids).to(self.device), attention_mask=torch.from_numpy(mask).to(self.device)
-        )
+        output = self.model(input_ids=to_device(ids, self.device), attention_mask=to_device(mask, self.device))
         return output.last_hidden_state if hasattr(output, "last_hidden_state") else output[0]
 
 
@@ -168,4 +167,4 @@ def _rows_by_job(batch: list[tuple[int, int]]) -> dict[int, list[int]]:
 def _select(hidden: torch.Tensor, rows: list[int]) -> torch.Tensor:
     if len(rows) == hidden.shape[0]:
         return hidden
-    return hidden.index_select(0, torch.tensor(rows, device=hidden.device))
+    return hidden.index_select(0, to_device(np.asarray(rows, dtype=np.int64), hidden.device))
