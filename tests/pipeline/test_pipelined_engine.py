@@ -1,5 +1,8 @@
 """The pipelined engine (text work in background threads) gives what the sequential path gives.
 
+On the CPU in float32, where 1e-6 holds whatever the batches; ``benchmarks/text_workers.py
+--device cuda`` compares the two paths on a GPU.
+
 Groups are made small here (a few hundred characters) so that a call has many groups and the
 workers really run ahead of the model.
 """
@@ -86,14 +89,14 @@ def test_pipelined_chunks_and_vectors_equal_the_sequential_path(request, model, 
     fixture, sentences, options, tasks = MODELS[model]
     path = model_path(request, fixture)
     docs = documents(sentences)
-    reference = LateChunker(path, text_workers=0, **options)
+    reference = LateChunker(path, device="cpu", text_workers=0, **options)
     assert len(late_chunker_module.LateChunker._groups(reference, docs)) == 1
     for task in tasks:
         want = reference.chunk_and_embed(docs, task=task, late_chunking=late)
         assert sum(len(c) for c in want) > len(docs)
         for workers in (0, 1, 2):
             for batch in BATCHES:
-                chunker = LateChunker(path, text_workers=workers, **options, **batch)
+                chunker = LateChunker(path, device="cpu", text_workers=workers, **options, **batch)
                 if workers:
                     assert len(chunker._groups(docs)) > 3
                 got = chunker.chunk_and_embed(docs, task=task, late_chunking=late)
@@ -104,8 +107,8 @@ def test_pipelined_chunks_and_vectors_equal_the_sequential_path(request, model, 
 def test_pipelined_embed_equals_the_sequential_path(request, workers):
     path = model_path(request, "jina_adapter_folders")
     texts = [" ".join(CORPUS[: 1 + i % len(CORPUS)]) for i in range(40)]
-    reference = LateChunker(path, text_workers=0, max_length=48)
-    chunker = LateChunker(path, text_workers=workers, max_length=48, batch_size=5)
+    reference = LateChunker(path, device="cpu", text_workers=0, max_length=48)
+    chunker = LateChunker(path, device="cpu", text_workers=workers, max_length=48, batch_size=5)
     for task in ("retrieval.query", "text-matching"):
         want = reference.embed(texts, task=task)
         got = chunker.embed(texts, task=task)
@@ -134,7 +137,7 @@ class FailsOn(Chunker):
 def test_an_error_in_a_worker_names_the_document_and_leaves_no_thread(minilm_path, workers, late, error):
     docs = documents(ENGLISH)
     docs[9] = "This one has the marker XYZZY in it. " + docs[9]
-    chunker = LateChunker(minilm_path, chunker=FailsOn("XYZZY", error), text_workers=workers)
+    chunker = LateChunker(minilm_path, chunker=FailsOn("XYZZY", error), device="cpu", text_workers=workers)
     assert workers == 0 or len(chunker._groups(docs)) > 3
     before = set(threading.enumerate())
     with pytest.raises(type(error), match=r"^documents\[9\]: " + str(error)) as raised:
@@ -150,7 +153,7 @@ def test_an_error_that_cannot_be_renamed_keeps_its_type_and_gets_a_note(minilm_p
     error = UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
     docs = documents(ENGLISH)
     docs[6] = "XYZZY " + docs[6]
-    chunker = LateChunker(minilm_path, chunker=FailsOn("XYZZY", error), text_workers=1)
+    chunker = LateChunker(minilm_path, chunker=FailsOn("XYZZY", error), device="cpu", text_workers=1)
     with pytest.raises(UnicodeDecodeError) as raised:
         chunker.chunk_and_embed(docs)
     assert raised.value is error and "raised for documents[6]" in raised.value.__notes__
@@ -159,4 +162,4 @@ def test_an_error_that_cannot_be_renamed_keeps_its_type_and_gets_a_note(minilm_p
 def test_text_workers_is_checked_at_construction(minilm_path):
     with pytest.raises(LateChunkError, match="text_workers"):
         LateChunker(minilm_path, text_workers=-1)
-    assert LateChunker(minilm_path).text_workers == 0  # auto on the CPU: the forward pass has every core
+    assert LateChunker(minilm_path, device="cpu").text_workers == 0  # auto on the CPU: the forward pass has every core
