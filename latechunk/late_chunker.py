@@ -19,7 +19,13 @@ from latechunk.pipeline.encoder import EncodePlan, Encoder, EncodeRequest, Windo
 from latechunk.pipeline.families import normalize_task
 from latechunk.pipeline.loading import LoadedModel, load_model, load_settings
 from latechunk.pipeline.pooling import finish
-from latechunk.pipeline.prefetch import GROUP_CHARS, groups_by_size, ordered_map, text_workers_for
+from latechunk.pipeline.prefetch import (
+    FIRST_GROUP_CHARS,
+    GROUP_CHARS,
+    groups_by_size,
+    ordered_map,
+    text_workers_for,
+)
 from latechunk.pipeline.tokenization import TokenizedText, tokenize, tokenize_prefix
 from latechunk.settings import LateChunkerSettings, check_int, check_names, setting_fields
 from latechunk.types import Chunk, Span
@@ -357,10 +363,11 @@ class LateChunker:
 
     # ----------------------------------------------------------------- groups of documents, pipelined
     def _groups(self, texts: list[str]) -> list[range]:
-        """One group of every text when the calling thread does all the work, else groups of about ``GROUP_CHARS``."""
+        """One group of every text when the calling thread does all the work, else groups of up to
+        ``GROUP_CHARS`` characters (the first ones smaller)."""
         if self.text_workers == 0:
             return [range(len(texts))] if texts else []
-        return groups_by_size([len(text) for text in texts], GROUP_CHARS)
+        return groups_by_size([len(text) for text in texts], GROUP_CHARS, FIRST_GROUP_CHARS)
 
     def _run_groups(
         self, groups: list[range], plan: Callable[[range], _GroupPlan], task: str | None, dimensions: int | None

@@ -24,6 +24,9 @@ GROUP_CHARS = 262_144
 """Characters of text per group of documents prepared together (about 64k tokens, two encoder
 window groups: tens of milliseconds of a GPU's time for a small encoder); a longer document is a
 group of its own."""
+FIRST_GROUP_CHARS = 16_384
+"""The first group's characters: the model waits for the first group's text work, so it is small;
+the groups double from there up to ``GROUP_CHARS``."""
 THREAD_NAME = "latechunk-text"
 
 
@@ -38,14 +41,19 @@ def text_workers_for(setting: int | None, device: torch.device) -> int:
     return 1 if device.type == "cuda" and (os.cpu_count() or 1) > 1 else 0
 
 
-def groups_by_size(sizes: Sequence[int], budget: int) -> list[range]:
-    """Consecutive index ranges whose sizes add up to about ``budget`` (a range holds at least one index)."""
+def groups_by_size(sizes: Sequence[int], budget: int, first_budget: int | None = None) -> list[range]:
+    """Consecutive index ranges whose sizes add up to at most their budget (a range holds at least one index).
+
+    The first range's budget is ``first_budget`` (default ``budget``), doubling from range to range
+    up to ``budget``: the model waits only for a small first group, later groups are large.
+    """
     groups: list[range] = []
     start, total = 0, 0
+    limit = min(budget, first_budget or budget)
     for index, size in enumerate(sizes):
-        if index > start and total + size > budget:
+        if index > start and total + size > limit:
             groups.append(range(start, index))
-            start, total = index, 0
+            start, total, limit = index, 0, min(budget, 2 * limit)
         total += size
     if start < len(sizes):
         groups.append(range(start, len(sizes)))

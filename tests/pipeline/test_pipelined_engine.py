@@ -48,6 +48,7 @@ ENGLISH = [
 @pytest.fixture(autouse=True)
 def small_groups(monkeypatch):
     monkeypatch.setattr(late_chunker_module, "GROUP_CHARS", SMALL_GROUP_CHARS)
+    monkeypatch.setattr(late_chunker_module, "FIRST_GROUP_CHARS", SMALL_GROUP_CHARS // 4)
 
 
 def assert_same_chunks(got: list[list], want: list[list]) -> None:

@@ -31,16 +31,17 @@ def test_results_come_in_input_order_whatever_the_workers(items, workers):
     assert not text_threads()
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.integers(0, 100), max_size=40), st.integers(1, 150))
-def test_groups_cover_every_index_once_in_order_within_the_budget(sizes, budget):
-    groups = groups_by_size(sizes, budget)
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 100), max_size=40), st.integers(1, 150), st.none() | st.integers(1, 150))
+def test_groups_cover_every_index_once_in_order_within_their_budgets(sizes, budget, first_budget):
+    groups = groups_by_size(sizes, budget, first_budget)
     assert [i for g in groups for i in g] == list(range(len(sizes)))
-    for group in groups:
+    limits = [min(budget, (first_budget or budget) * 2**k) for k in range(len(groups))]
+    for group, limit in zip(groups, limits, strict=True):
         assert len(group) >= 1 and group.step == 1
-        assert len(group) == 1 or sum(sizes[i] for i in group) <= budget
-    for before, after in zip(groups, groups[1:], strict=False):  # a group ends only where the next item overflows
-        assert sum(sizes[i] for i in before) + sizes[after.start] > budget
+        assert len(group) == 1 or sum(sizes[i] for i in group) <= limit
+    for before, after, limit in zip(groups, groups[1:], limits, strict=False):  # ends only where the next overflows
+        assert sum(sizes[i] for i in before) + sizes[after.start] > limit
 
 
 def test_workers_run_at_most_workers_plus_one_items_ahead():
