@@ -9,6 +9,8 @@ planning statistic: the same on every device). Benchmarks measure; they assert n
     # on a GPU: MiniLM and a jina-embeddings-v3-shaped random model, bf16, long and short documents
     python benchmarks/throughput.py --device cuda --dtype bf16 --docs long --text-workers 1
     python benchmarks/throughput.py --device cuda --dtype bf16 --random-jina-v3 --docs long --chunker tokens
+    # padding-free packed batches (needs flash-attn); the bare forward it is compared with stays padded
+    python benchmarks/throughput.py --device cuda --dtype bf16 --naive --attn-implementation flash_attention_2 --pack
 """
 
 from __future__ import annotations
@@ -115,6 +117,8 @@ def main() -> None:
         default="meetings",
         help="whole QMSum meetings, or the meetings joined and cut into 8000-token or 128-token documents",
     )
+    parser.add_argument("--attn-implementation", default=None, help="e.g. flash_attention_2 (with --pack)")
+    parser.add_argument("--pack", action="store_true", help="padding-free packed batches (flash-attention only)")
     parser.add_argument("--naive", action="store_true", help="naive chunking: each chunk embedded on its own")
     parser.add_argument("--random-jina-v3", action="store_true", help="a jina-embeddings-v3-shaped random model")
     parser.add_argument("--small", action="store_true", help="with --random-jina-v3: a tiny one (smoke run)")
@@ -136,6 +140,8 @@ def main() -> None:
         max_length=args.max_length,
         chunker=args.chunker,
         text_workers=args.text_workers,
+        attn_implementation=args.attn_implementation,
+        pack_sequences=args.pack,
         **options,
     )
     if args.docs != "meetings":
@@ -145,7 +151,8 @@ def main() -> None:
 
     batches: list[list[np.ndarray]] = []
     runner = lc.loaded.runner
-    forward = runner._forward
+    name = "_forward_packed" if args.pack else "_forward"
+    forward = getattr(runner, name)
 
     def recording_forward(sequences: list[np.ndarray]) -> torch.Tensor:
         batches.append(sequences)
@@ -154,11 +161,11 @@ def main() -> None:
     def run_pipeline() -> list:
         clear_sentence_cache()  # every run segments from scratch
         batches.clear()
-        runner._forward = recording_forward
+        setattr(runner, name, recording_forward)
         try:
             return lc.chunk_and_embed(docs, late_chunking=not args.naive)
         finally:
-            runner._forward = forward
+            setattr(runner, name, forward)
 
     padded = []  # the same batches, padded as the engine pads them, built before timing
 

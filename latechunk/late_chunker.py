@@ -18,6 +18,7 @@ from latechunk.inputs import as_text_list, check_text, warn_unknown_tokens
 from latechunk.pipeline.encoder import EncodePlan, Encoder, EncodeRequest, WindowSettings
 from latechunk.pipeline.families import normalize_task
 from latechunk.pipeline.loading import LoadedModel, load_model, load_settings
+from latechunk.pipeline.packing import check_packable
 from latechunk.pipeline.pooling import finish
 from latechunk.pipeline.prefetch import (
     FIRST_GROUP_CHARS,
@@ -91,7 +92,10 @@ class LateChunker:
             batch_size=settings.batch_size,
             max_batch_tokens=settings.max_batch_tokens,
             show_progress_bar=settings.show_progress_bar,
+            packed=settings.pack_sequences,
         )
+        if settings.pack_sequences:
+            check_packable(self.loaded.model)
 
     # ----------------------------------------------------------------- properties
     @property

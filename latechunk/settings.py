@@ -90,6 +90,13 @@ class LateChunkerSettings:
         "ones (None: 1 on CUDA, 0 elsewhere; 0: everything in the calling thread, in one group).",
     )
 
+    pack_sequences: bool = _setting(
+        False,
+        "runtime",
+        "Run each batch as one padding-free row of packed sequences; needs attn_implementation "
+        "flash_attention_2 or flash_attention_3 (untested on a GPU so far).",
+    )
+
     def __post_init__(self) -> None:
         model = os.fspath(self.model) if isinstance(self.model, os.PathLike) else self.model
         object.__setattr__(self, "model", model)
@@ -108,7 +115,7 @@ class LateChunkerSettings:
             raise SettingsError(
                 f"overlap must be smaller than the window (max_length={self.max_length}), got {self.overlap}"
             )
-        for name in ("pool_special_tokens", "repeat_prefix", "normalize_embeddings"):
+        for name in ("pool_special_tokens", "repeat_prefix", "normalize_embeddings", "pack_sequences"):
             _check_bool(name, getattr(self, name), optional=False)
         for name in ("trust_remote_code", "local_files_only"):
             _check_bool(name, getattr(self, name), optional=False)

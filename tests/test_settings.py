@@ -29,6 +29,7 @@ BAD_VALUES = [
     ("task", 5, SettingsTypeError),
     ("text_workers", -1, SettingsError),
     ("text_workers", 0.5, SettingsTypeError),
+    ("pack_sequences", "yes", SettingsTypeError),
 ]
 
 

@@ -120,6 +120,7 @@ class Encoder:
         max_batch_tokens: int,
         group_tokens: int = DEFAULT_GROUP_TOKENS,
         show_progress_bar: bool | None = None,
+        packed: bool = False,
     ) -> None:
         self.runner = runner
         self.special = special
@@ -129,6 +130,8 @@ class Encoder:
         self.max_batch_tokens = max_batch_tokens
         self.group_tokens = group_tokens
         self.show_progress_bar = show_progress_bar
+        self.packed = packed
+        """Run batches as padding-free packed rows (flash-attention only; see ``packing``)."""
         self.tokens_run = 0
         self.merge_stats = MergeStats()
         """The most token vectors the merge held at once, over every call so far."""
@@ -240,7 +243,9 @@ class Encoder:
 
     def _run(self, task: str | None, sequences: list[np.ndarray]) -> Iterator:
         self.tokens_run += sum(len(s) for s in sequences)
-        return self.runner.run(task, sequences, max_batch_tokens=self.max_batch_tokens, batch_size=self.batch_size)
+        return self.runner.run(
+            task, sequences, max_batch_tokens=self.max_batch_tokens, batch_size=self.batch_size, packed=self.packed
+        )
 
     def _progress(self, total_tokens: int) -> bool:
         if self.show_progress_bar is not None:
