@@ -131,8 +131,9 @@ def main() -> None:
         if value is not None
     }
     model = args.model
-    if args.random_jina_v3:
-        model = random_jina_v3(docs, Path(tempfile.mkdtemp(prefix="jina-v3-random-")), args.small)
+    if args.random_jina_v3:  # the folder is removed when the script ends
+        folder = tempfile.TemporaryDirectory(prefix="jina-v3-random-")
+        model = random_jina_v3(docs, Path(folder.name), args.small)
     lc = LateChunker(
         model,
         device=args.device,
