@@ -6,6 +6,9 @@ Each error is also the built-in exception a Python user expects (``ValueError`` 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class LateChunkError(ValueError):
     """Base class of the errors latechunk raises on bad input, settings or checkpoints."""
@@ -41,3 +44,27 @@ class CheckpointError(LateChunkError):
 
 class LateChunkWarning(UserWarning):
     """A document gave a documented but possibly surprising result."""
+
+
+@contextmanager
+def naming(name: str) -> Iterator[None]:
+    """Errors raised inside get ``name: `` before their message and keep their type.
+
+    ``name`` is the input the error is about (``documents[3]``), which a message raised deep in a
+    chunker or tokenizer cannot know. An error whose type cannot be built from a message alone is
+    raised as it is, with a note naming the input.
+    """
+    try:
+        yield
+    except Exception as error:
+        message = str(error)
+        if message.startswith(name):
+            raise
+        try:
+            renamed = type(error)(f"{name}: {message}")
+        except Exception:  # noqa: BLE001 - a constructor that wants other arguments
+            renamed = None
+        if renamed is None:
+            error.add_note(f"raised for {name}")
+            raise
+        raise renamed from error

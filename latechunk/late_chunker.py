@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any, overload
 
@@ -11,15 +13,32 @@ import numpy as np
 
 from latechunk.chunkers import Chunker, get_chunker, tokens_in_spans, validate_spans
 from latechunk.defaults import DEFAULT_CHUNK_TOKENS, DEFAULT_MODEL, DEFAULT_OVERLAP_FRACTION
-from latechunk.errors import LateChunkError, LateChunkWarning, SettingsError, SettingsTypeError
+from latechunk.errors import LateChunkError, LateChunkWarning, SettingsError, SettingsTypeError, naming
 from latechunk.inputs import as_text_list, check_text, warn_unknown_tokens
-from latechunk.pipeline.encoder import Encoder, EncodeRequest, WindowSettings
+from latechunk.pipeline.encoder import EncodePlan, Encoder, EncodeRequest, WindowSettings
 from latechunk.pipeline.families import normalize_task
 from latechunk.pipeline.loading import LoadedModel, load_model, load_settings
+from latechunk.pipeline.packing import check_packable
 from latechunk.pipeline.pooling import finish
+from latechunk.pipeline.prefetch import (
+    FIRST_GROUP_CHARS,
+    GROUP_CHARS,
+    groups_by_size,
+    ordered_map,
+    text_workers_for,
+)
 from latechunk.pipeline.tokenization import TokenizedText, tokenize, tokenize_prefix
 from latechunk.settings import LateChunkerSettings, check_int, check_names, setting_fields
 from latechunk.types import Chunk, Span
+
+
+@dataclass(frozen=True)
+class _GroupPlan:
+    """A group of documents made ready for the model: their chunks, how many vectors each gets, the encoder's plan."""
+
+    chunk_lists: list[list[Chunk]]
+    rows: list[int]
+    encode: EncodePlan
 
 
 class LateChunker:
@@ -64,6 +83,7 @@ class LateChunker:
         )
         self.pool_special_tokens = settings.pool_special_tokens
         self.normalize_embeddings = settings.normalize_embeddings
+        self.text_workers = text_workers_for(settings.text_workers, self.loaded.device)
         self.encoder = Encoder(
             self.loaded.runner,
             self.loaded.special,
@@ -72,7 +92,10 @@ class LateChunker:
             batch_size=settings.batch_size,
             max_batch_tokens=settings.max_batch_tokens,
             show_progress_bar=settings.show_progress_bar,
+            packed=settings.pack_sequences,
         )
+        if settings.pack_sequences:
+            check_packable(self.loaded.model)
 
     # ----------------------------------------------------------------- properties
     @property
@@ -133,27 +156,21 @@ class LateChunker:
             return self.chunk_and_embed([documents], task=task, late_chunking=late_chunking, dimensions=dimensions)[0]
         texts = as_text_list(documents, "documents")
         task, dimensions = self._resolve(task, dimensions)
-        tokenized = self._tokenize(texts, [f"documents[{i}]" for i in range(len(texts))])
         if self.chunker.needs_token_vectors:  # boundaries come from the late pass itself
+            tokenized = self._tokenize(texts, [f"documents[{i}]" for i in range(len(texts))])
             chunk_lists, vectors = self._chunk_by_vectors(texts, tokenized, task, dimensions)
+            if not late_chunking:
+                flat = [c.text for chunks in chunk_lists for c in chunks]
+                sizes = np.cumsum([0] + [len(c) for c in chunk_lists])
+                naive = self._embed_each(flat, task, dimensions, what=None)  # the documents were checked above
+                vectors = [naive[a:b] for a, b in pairwise(sizes)]
         else:
-            planned = [
-                self._chunks(text, *self._split(text, tokens), tokens, f"documents[{i}]")
-                for i, (text, tokens) in enumerate(zip(texts, tokenized, strict=True))
-            ]
-            chunk_lists = [chunks for chunks, _ in planned]
-            if late_chunking:
-                prefix = self._prefix_ids(task)
-                requests = [
-                    EncodeRequest(tokens.ids, prefix, token_spans, self.pool_special_tokens)
-                    for tokens, (_, token_spans) in zip(tokenized, planned, strict=True)
-                ]
-                vectors = self._encode(requests, task, dimensions)
-        if not late_chunking:
-            flat = [c.text for chunks in chunk_lists for c in chunks]
-            naive = self._embed_each(flat, task, dimensions, what=None)  # the documents were checked above
-            sizes = np.cumsum([0] + [len(c) for c in chunk_lists])
-            vectors = [naive[a:b] for a, b in pairwise(sizes)]
+            prefix = self._prefix_ids(task)
+            chunk_lists, vectors = [], []
+            plan = lambda group: self._plan_documents(texts, group, prefix, late_chunking)  # noqa: E731
+            for planned, matrices in self._run_groups(self._groups(texts), plan, task, dimensions):
+                chunk_lists.extend(planned.chunk_lists)
+                vectors.extend(matrices)
         for chunks, matrix in zip(chunk_lists, vectors, strict=True):
             for chunk, vector in zip(chunks, matrix, strict=True):
                 chunk.embedding = vector
@@ -239,8 +256,15 @@ class LateChunker:
 
     # ----------------------------------------------------------------- internals
     def _tokenize(self, texts: list[str], names: Sequence[str] | None) -> list[TokenizedText]:
-        """Tokenize ``texts``; warn, by the names given, about any the tokenizer cannot read (``None``: no check)."""
-        tokenized = tokenize(self.tokenizer, texts)
+        """Tokenize ``texts`` in one batch call; warn, by the names given, about any the tokenizer cannot
+        read, and name the text an error is about (``None``: no check)."""
+        try:
+            tokenized = tokenize(self.tokenizer, texts)
+        except Exception:
+            for name, text in zip(names or [], texts if names else [], strict=True):  # find the failing text
+                with naming(name):
+                    tokenize(self.tokenizer, [text])
+            raise
         if names is not None:
             for name, tokens in zip(names, tokenized, strict=True):
                 warn_unknown_tokens(tokens.ids, self.tokenizer.unk_token_id, name)
@@ -327,15 +351,67 @@ class LateChunker:
         return chunks
 
     def _embed_each(self, texts: list[str], task: str | None, dimensions: int | None, what: str | None) -> np.ndarray:
-        """Each text mean-pooled on its own; ``what`` names the texts in warnings (``None``: no check)."""
+        """Each text mean-pooled on its own; ``what`` names the texts in warnings and errors (``None``: no check)."""
         if not texts:
             return np.zeros((0, dimensions or self.loaded.dim), dtype=np.float32)
         prefix = self._prefix_ids(task)
-        requests = [
+
+        def plan(group: range) -> _GroupPlan:
+            names = None if what is None else [f"{what}[{i}]" for i in group]
+            requests = self._whole_text_requests(self._tokenize([texts[i] for i in group], names), prefix)
+            return _GroupPlan([], [len(group)], self._encode_plan(requests, group.start))
+
+        return np.concatenate(
+            [matrix for _, (matrix,) in self._run_groups(self._groups(texts), plan, task, dimensions)]
+        )
+
+    # ----------------------------------------------------------------- groups of documents, pipelined
+    def _groups(self, texts: list[str]) -> list[range]:
+        """One group of every text when the calling thread does all the work, else groups of up to
+        ``GROUP_CHARS`` characters (the first ones smaller)."""
+        if self.text_workers == 0:
+            return [range(len(texts))] if texts else []
+        return groups_by_size([len(text) for text in texts], GROUP_CHARS, FIRST_GROUP_CHARS)
+
+    def _run_groups(
+        self, groups: list[range], plan: Callable[[range], _GroupPlan], task: str | None, dimensions: int | None
+    ) -> Iterator[tuple[_GroupPlan, list[np.ndarray]]]:
+        """Each group's plan and finished vectors (``plan.rows`` of them per item), in order.
+
+        With ``text_workers`` threads, later groups are planned while the model runs this one.
+        """
+        with closing(ordered_map(plan, groups, self.text_workers)) as plans:
+            for planned in plans:
+                matrix = self.encoder.run_plan(planned.encode, task)
+                yield planned, self._finish(matrix, planned.rows, dimensions)
+
+    def _plan_documents(self, texts: list[str], group: range, prefix: np.ndarray, late_chunking: bool) -> _GroupPlan:
+        """Tokenize and chunk ``texts[group]`` and plan their encoding (late: one request per document,
+        naive: one per chunk)."""
+        names = [f"documents[{i}]" for i in group]
+        tokenized = self._tokenize([texts[i] for i in group], names)
+        chunk_lists, requests = [], []
+        for index, name, tokens in zip(group, names, tokenized, strict=True):
+            with naming(name):
+                chunks, token_spans = self._chunks(texts[index], *self._split(texts[index], tokens), tokens, name)
+            chunk_lists.append(chunks)
+            requests.append(EncodeRequest(tokens.ids, prefix, token_spans, self.pool_special_tokens))
+        if not late_chunking:  # the documents were checked above: no warnings about the chunks' texts
+            flat = [c.text for chunks in chunk_lists for c in chunks]
+            requests = self._whole_text_requests(self._tokenize(flat, None), prefix)
+        return _GroupPlan(
+            chunk_lists, [len(chunks) for chunks in chunk_lists], self._encode_plan(requests, group.start)
+        )
+
+    def _whole_text_requests(self, tokenized: list[TokenizedText], prefix: np.ndarray) -> list[EncodeRequest]:
+        return [
             EncodeRequest(t.ids, prefix, np.asarray([[0, len(t)]], dtype=np.int64), pool_special=True)
-            for t in self._tokenize(texts, None if what is None else [f"{what}[{i}]" for i in range(len(texts))])
+            for t in tokenized
         ]
-        return np.concatenate(self._encode(requests, task, dimensions))
+
+    def _encode_plan(self, requests: list[EncodeRequest], first_index: int) -> EncodePlan:
+        """The encoder's host-side plan; a background worker builds every window now."""
+        return self.encoder.plan(requests, self.window, first_index=first_index, materialize=self.text_workers > 0)
 
     def _encode(self, requests: list[EncodeRequest], task: str | None, dimensions: int | None) -> list[np.ndarray]:
         """Each request's finished span vectors (views of one matrix: no per-request copy)."""

@@ -83,6 +83,19 @@ class LateChunkerSettings:
     )
     revision: str | None = _setting(None, "model", "Model revision passed to from_pretrained.")
     show_progress_bar: bool | None = _setting(None, "runtime", "Show a progress bar (None: for long jobs only).")
+    text_workers: int | None = _setting(
+        None,
+        "runtime",
+        "Background threads that tokenize, chunk and plan the next documents while the model runs the current "
+        "ones (None: 1 on CUDA, 0 elsewhere; 0: everything in the calling thread, in one group).",
+    )
+
+    pack_sequences: bool = _setting(
+        False,
+        "runtime",
+        "Run each batch as one padding-free row of packed sequences; needs attn_implementation "
+        "flash_attention_2 or flash_attention_3 (untested on a GPU so far).",
+    )
 
     def __post_init__(self) -> None:
         model = os.fspath(self.model) if isinstance(self.model, os.PathLike) else self.model
@@ -92,7 +105,7 @@ class LateChunkerSettings:
             raise SettingsError("model must name a hub id or a local folder, got an empty string")
         _check_optional_str("task", self.task)
         self._check_chunker()
-        for name, minimum in (("dimensions", 1), ("max_length", 1), ("overlap", 0)):
+        for name, minimum in (("dimensions", 1), ("max_length", 1), ("overlap", 0), ("text_workers", 0)):
             object.__setattr__(self, name, check_int(name, getattr(self, name), minimum, optional=True))
         for name in ("batch_size", "max_batch_tokens"):
             object.__setattr__(self, name, check_int(name, getattr(self, name), 1, optional=False))
@@ -102,7 +115,7 @@ class LateChunkerSettings:
             raise SettingsError(
                 f"overlap must be smaller than the window (max_length={self.max_length}), got {self.overlap}"
             )
-        for name in ("pool_special_tokens", "repeat_prefix", "normalize_embeddings"):
+        for name in ("pool_special_tokens", "repeat_prefix", "normalize_embeddings", "pack_sequences"):
             _check_bool(name, getattr(self, name), optional=False)
         for name in ("trust_remote_code", "local_files_only"):
             _check_bool(name, getattr(self, name), optional=False)

@@ -27,6 +27,9 @@ BAD_VALUES = [
     ("chunker", "words", SettingsError),
     ("chunker", 3, SettingsTypeError),
     ("task", 5, SettingsTypeError),
+    ("text_workers", -1, SettingsError),
+    ("text_workers", 0.5, SettingsTypeError),
+    ("pack_sequences", "yes", SettingsTypeError),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from latechunk.errors import SettingsError
@@ -43,3 +44,18 @@ def resolve_dtype(dtype: str | torch.dtype | None, device: torch.device) -> torc
         return _DTYPES[str(dtype).lower()]
     except KeyError:
         raise SettingsError(f"dtype must be one of {', '.join(sorted(_DTYPES))} or 'auto', got {dtype!r}") from None
+
+
+def to_device(array: np.ndarray, device: torch.device) -> torch.Tensor:
+    """A host array as a tensor on ``device``, sharing its memory on the CPU.
+
+    On CUDA the copy goes through pinned memory and does not block: the host goes on preparing
+    the next batch instead of waiting for the kernels already queued (a copy from pageable memory
+    waits for them).
+    """
+    tensor = torch.from_numpy(np.ascontiguousarray(array))
+    if device.type == "cpu":
+        return tensor
+    if device.type == "cuda":
+        return tensor.pin_memory().to(device, non_blocking=True)
+    return tensor.to(device)

@@ -9,7 +9,7 @@ pools spans from such vectors; both phases use the same window plan and the same
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +73,17 @@ class EncodeRequest:
 
 
 @dataclass(frozen=True)
+class EncodePlan:
+    """What ``Encoder.run_plan`` needs, prepared on the host: span segments ``(span, lo, hi)``, the
+    number of spans, the windows in stream order, and the stream's length in tokens."""
+
+    segments: np.ndarray
+    n_spans: int
+    windows: Iterable[WindowInput]
+    tokens: int
+
+
+@dataclass(frozen=True)
 class SequenceLayout:
     """Where one request's tokens sit in the stream: lead specials, prefix, content, trail specials."""
 
@@ -109,6 +120,7 @@ class Encoder:
         max_batch_tokens: int,
         group_tokens: int = DEFAULT_GROUP_TOKENS,
         show_progress_bar: bool | None = None,
+        packed: bool = False,
     ) -> None:
         self.runner = runner
         self.special = special
@@ -118,6 +130,8 @@ class Encoder:
         self.max_batch_tokens = max_batch_tokens
         self.group_tokens = group_tokens
         self.show_progress_bar = show_progress_bar
+        self.packed = packed
+        """Run batches as padding-free packed rows (flash-attention only; see ``packing``)."""
         self.tokens_run = 0
         self.merge_stats = MergeStats()
         """The most token vectors the merge held at once, over every call so far."""
@@ -129,7 +143,6 @@ class Encoder:
         sizes = [len(r.token_spans) for r in requests]
         return list(torch.split(matrix, sizes)) if requests else []
 
-    @torch.inference_mode()
     def encode_matrix(
         self, requests: Sequence[EncodeRequest], window: WindowSettings, task: str | None
     ) -> torch.Tensor:
@@ -137,18 +150,42 @@ class Encoder:
 
         A request with no span to pool is not run.
         """
+        return self.run_plan(self.plan(requests, window), task)
+
+    def plan(
+        self,
+        requests: Sequence[EncodeRequest],
+        window: WindowSettings,
+        *,
+        first_index: int = 0,
+        materialize: bool = False,
+    ) -> EncodePlan:
+        """The host-side work of ``encode_matrix``: checks, layouts, span segments, windows (no model, no device).
+
+        ``first_index`` numbers the requests in error messages; ``materialize`` builds every
+        window now (in a background thread, say) rather than as the model consumes them.
+        """
         for index, request in enumerate(requests):
-            check_spans(index, request)
+            check_spans(first_index + index, request)
         requests = [request for request in requests if len(request.token_spans)]
         layouts = self.layouts(requests)
         segments, offsets = [], [0]
         for request, layout in zip(requests, layouts, strict=True):
             segments.append(span_segments(request, layout, offsets[-1]))
             offsets.append(offsets[-1] + len(request.token_spans))
-        pooler = SpanPooler(
-            np.concatenate(segments or [np.zeros((0, 3), np.int64)]), offsets[-1], self.dim, self.device
+        windows: Iterable[WindowInput] = self._windows(requests, layouts, window)
+        return EncodePlan(
+            np.concatenate(segments or [np.zeros((0, 3), np.int64)]),
+            offsets[-1],
+            list(windows) if materialize else windows,
+            sum(layout.size for layout in layouts),
         )
-        for block in self._blocks(requests, layouts, window, task):
+
+    @torch.inference_mode()
+    def run_plan(self, plan: EncodePlan, task: str | None) -> torch.Tensor:
+        """Run a plan's windows through the model, merge and pool: the ``(spans, dim)`` matrix."""
+        pooler = SpanPooler(plan.segments, plan.n_spans, self.dim, self.device)
+        for block in self._merged(plan.windows, plan.tokens, task):
             pooler.add(block.start, block.vectors)
         return pooler.means()
 
@@ -161,7 +198,8 @@ class Encoder:
         layouts = self.layouts(requests)
         pieces: list[TokenBlock] = []
         index = 0
-        for block in self._blocks(requests, layouts, window, task):
+        windows = self._windows(requests, layouts, window)
+        for block in self._merged(windows, sum(layout.size for layout in layouts), task):
             pieces.append(block)
             while index < len(layouts) and layouts[index].end <= block.end:
                 layout = layouts[index]
@@ -189,19 +227,13 @@ class Encoder:
             base = layout.end
         return layouts
 
-    def _blocks(
-        self,
-        requests: Sequence[EncodeRequest],
-        layouts: list[SequenceLayout],
-        window: WindowSettings,
-        task: str | None,
-    ) -> Iterator[TokenBlock]:
-        total = sum(layout.size for layout in layouts)
-        windows = (
-            w
-            for request, layout in zip(requests, layouts, strict=True)
-            for w in window_inputs(request, layout, self.special, window)
-        )
+    def _windows(
+        self, requests: Sequence[EncodeRequest], layouts: list[SequenceLayout], window: WindowSettings
+    ) -> Iterator[WindowInput]:
+        for request, layout in zip(requests, layouts, strict=True):
+            yield from window_inputs(request, layout, self.special, window)
+
+    def _merged(self, windows: Iterable[WindowInput], total: int, task: str | None) -> Iterator[TokenBlock]:
         progress = tqdm(total=total, unit="tok", unit_scale=True, desc="encoding", disable=not self._progress(total))
         with progress:
             run = lambda ids: self._run(task, ids)  # noqa: E731
@@ -211,7 +243,9 @@ class Encoder:
 
     def _run(self, task: str | None, sequences: list[np.ndarray]) -> Iterator:
         self.tokens_run += sum(len(s) for s in sequences)
-        return self.runner.run(task, sequences, max_batch_tokens=self.max_batch_tokens, batch_size=self.batch_size)
+        return self.runner.run(
+            task, sequences, max_batch_tokens=self.max_batch_tokens, batch_size=self.batch_size, packed=self.packed
+        )
 
     def _progress(self, total_tokens: int) -> bool:
         if self.show_progress_bar is not None:

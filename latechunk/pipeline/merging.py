@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from latechunk.pipeline.devices import to_device
 from latechunk.pipeline.runner import BatchResult
 
 
@@ -115,7 +116,7 @@ class _Merger:
         final = (end if frontier is None else frontier) - start
         if final < 0 or np.any(weight[:final] <= 0):
             raise RuntimeError("internal error: a token received no vector from any window")
-        merged = buffer[:final] / torch.from_numpy(weight[:final]).to(self.device, torch.float32).unsqueeze(1)
+        merged = buffer[:final] / to_device(weight[:final], self.device).to(torch.float32).unsqueeze(1)
         self.carry, self.carry_weight = buffer[final:].clone(), weight[final:].copy()
         self.start = start + final
         return TokenBlock(start, merged)
@@ -128,6 +129,6 @@ class _Merger:
         dest = np.concatenate([w.dest[w.used] for w in windows]) - start
         weight = np.concatenate([w.weight[w.used] for w in windows])
         device = buffer.device
-        vectors = hidden.reshape(-1, hidden.shape[-1]).index_select(0, torch.from_numpy(rows).to(device)).float()
-        vectors *= torch.from_numpy(weight).to(device).unsqueeze(1)
-        buffer.index_add_(0, torch.from_numpy(dest).to(device), vectors)
+        vectors = hidden.reshape(-1, hidden.shape[-1]).index_select(0, to_device(rows, device)).float()
+        vectors *= to_device(weight, device).unsqueeze(1)
+        buffer.index_add_(0, to_device(dest, device), vectors)

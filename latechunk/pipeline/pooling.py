@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from latechunk.pipeline.devices import to_device
+
 
 def segment_sums(vectors: torch.Tensor, starts: np.ndarray, ends: np.ndarray) -> torch.Tensor:
     """Sum of ``vectors[start:end]`` for each range, in float32 (an empty range gives zeros)."""
@@ -26,10 +28,7 @@ def _bag_sums(vectors: torch.Tensor, lo: np.ndarray, hi: np.ndarray, bag_rows: n
     row_starts = np.cumsum(lengths) - lengths
     tokens = np.repeat(lo - row_starts, lengths) + np.arange(int(lengths.sum()))
     return torch.nn.functional.embedding_bag(
-        torch.from_numpy(tokens).to(vectors.device),
-        vectors.float(),
-        torch.from_numpy(row_starts[bag_rows]).to(vectors.device),
-        mode="sum",
+        to_device(tokens, vectors.device), vectors.float(), to_device(row_starts[bag_rows], vectors.device), mode="sum"
     )
 
 
@@ -70,13 +69,13 @@ class SpanPooler:
         spans, lo, hi = spans[order], lo[order], hi[order]
         ids, first = np.unique(spans, return_index=True)
         sums = _bag_sums(vectors, lo, hi, first)
-        self.sums.index_add_(0, torch.from_numpy(ids).to(vectors.device), sums)
+        self.sums.index_add_(0, to_device(ids, vectors.device), sums)
 
     def means(self) -> torch.Tensor:
         """The span means (a span with no token gives a zero vector), computed in place of the sums."""
         if self._next < len(self.segments) or len(self._open):
             raise RuntimeError("internal error: the token stream ended before every span was complete")
-        counts = torch.from_numpy(np.maximum(self.counts, 1)).to(self.sums.device, torch.float32)
+        counts = to_device(np.maximum(self.counts, 1), self.sums.device).to(torch.float32)
         return self.sums.div_(counts.unsqueeze(1))
 
 

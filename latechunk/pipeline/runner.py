@@ -21,6 +21,8 @@ import numpy as np
 import torch
 
 from latechunk.pipeline.batching import token_budget_batches
+from latechunk.pipeline.devices import to_device
+from latechunk.pipeline.packing import pack, unpack
 
 
 @dataclass
@@ -41,6 +43,7 @@ class _Job:
     sequences: Sequence[np.ndarray]
     max_batch_tokens: int
     batch_size: int
+    packed: bool = False
     results: queue.SimpleQueue = field(default_factory=queue.SimpleQueue)
 
 
@@ -66,16 +69,23 @@ class ModelRunner:
 
     # ------------------------------------------------------------------ callers
     def run(
-        self, task: str | None, sequences: Sequence[np.ndarray], *, max_batch_tokens: int, batch_size: int
+        self,
+        task: str | None,
+        sequences: Sequence[np.ndarray],
+        *,
+        max_batch_tokens: int,
+        batch_size: int,
+        packed: bool = False,
     ) -> Iterator[BatchResult]:
         """Hidden states of ``sequences`` under ``task``'s adapter, batch by batch as they are computed.
 
         Every sequence appears in exactly one result. Errors raised while running (an unknown
-        task, out of memory) are raised here, in the caller's thread.
+        task, out of memory) are raised here, in the caller's thread. ``packed``: run a batch as one
+        padding-free row (flash-attention only, see ``packing``) when every job in it asks so.
         """
         if not sequences:
             return
-        job = _Job(task, sequences, max_batch_tokens, batch_size)
+        job = _Job(task, sequences, max_batch_tokens, batch_size, packed)
         self._submit(job)
         while True:
             item = job.results.get()
@@ -112,7 +122,9 @@ class ModelRunner:
             with self.lock, torch.inference_mode():
                 self._switch(task)
                 for batch in _plan(jobs):
-                    hidden = self._forward([jobs[j].sequences[i] for j, i in batch])
+                    sequences = [jobs[j].sequences[i] for j, i in batch]
+                    packed = all(jobs[j].packed for j, _ in batch)
+                    hidden = self._forward_packed(sequences) if packed else self._forward(sequences)
                     for j, rows in _rows_by_job(batch).items():
                         jobs[j].results.put(BatchResult([batch[r][1] for r in rows], _select(hidden, rows)))
         except BaseException as error:  # noqa: BLE001 - handed to every waiting caller, never lost
@@ -135,10 +147,24 @@ class ModelRunner:
             ids[row, : len(sequence)] = sequence
             mask[row, : len(sequence)] = 1
         self.forward_calls += 1
-        output = self.model(
-            input_ids=torch.from_numpy(ids).to(self.device), attention_mask=torch.from_numpy(mask).to(self.device)
-        )
+        output = self.model(input_ids=to_device(ids, self.device), attention_mask=to_device(mask, self.device))
         return output.last_hidden_state if hasattr(output, "last_hidden_state") else output[0]
+
+    def _forward_packed(self, sequences: list[np.ndarray]) -> torch.Tensor:
+        """The padded hidden states of ``sequences``, computed as one packed row without padding."""
+        batch = pack(sequences)
+        cu_seq_lens = to_device(batch.cu_seq_lens, self.device)
+        self.forward_calls += 1
+        output = self.model(
+            input_ids=to_device(batch.ids, self.device),
+            position_ids=to_device(batch.positions, self.device),
+            cu_seq_lens_q=cu_seq_lens,
+            cu_seq_lens_k=cu_seq_lens,
+            max_length_q=batch.longest,
+            max_length_k=batch.longest,
+        )
+        hidden = output.last_hidden_state if hasattr(output, "last_hidden_state") else output[0]
+        return unpack(hidden, batch, to_device(batch.padded_index, self.device))
 
 
 def _group_by_task(jobs: list[_Job]) -> list[tuple[str | None, list[_Job]]]:
@@ -168,4 +194,4 @@ def _rows_by_job(batch: list[tuple[int, int]]) -> dict[int, list[int]]:
 def _select(hidden: torch.Tensor, rows: list[int]) -> torch.Tensor:
     if len(rows) == hidden.shape[0]:
         return hidden
-    return hidden.index_select(0, torch.tensor(rows, device=hidden.device))
+    return hidden.index_select(0, to_device(np.asarray(rows, dtype=np.int64), hidden.device))

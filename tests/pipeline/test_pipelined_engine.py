@@ -1,0 +1,166 @@
+"""The pipelined engine (text work in background threads) gives what the sequential path gives.
+
+On the CPU in float32, where 1e-6 holds whatever the batches; ``benchmarks/text_workers.py
+--device cuda`` compares the two paths on a GPU.
+
+Groups are made small here (a few hundred characters) so that a call has many groups and the
+workers really run ahead of the model.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+import latechunk.late_chunker as late_chunker_module
+from latechunk import LateChunker
+from latechunk.chunkers import Chunker, SentenceChunker
+from latechunk.errors import AlignmentError, LateChunkError
+
+from .jina_checkpoints import CORPUS
+
+TOLERANCE = 1e-6
+SMALL_GROUP_CHARS = 400
+
+
+def documents(sentences: list[str]) -> list[str]:
+    """Documents of very different lengths: one sentence, a few, several windows long, empty, blank."""
+    docs = [" ".join(sentences[: 1 + i % len(sentences)]) for i in range(7)]
+    docs.insert(2, "")
+    docs.insert(4, "  \n ")
+    docs.insert(5, " ".join(sentences * 12))  # several windows at the window sizes below
+    docs.append(sentences[-1])
+    return docs
+
+
+ENGLISH = [
+    "The committee met on Tuesday to discuss the budget for the next school year.",
+    "Several members asked whether the reading programme should be extended to older pupils.",
+    "The chair noted that funding from the council had been cut by ten percent.",
+    "A proposal to share buses with the neighbouring district was welcomed.",
+    "Teachers reported that class sizes had grown since the autumn.",
+    "The meeting closed with a vote to publish the minutes online.",
+]
+
+
+@pytest.fixture(autouse=True)
+def small_groups(monkeypatch):
+    monkeypatch.setattr(late_chunker_module, "GROUP_CHARS", SMALL_GROUP_CHARS)
+    monkeypatch.setattr(late_chunker_module, "FIRST_GROUP_CHARS", SMALL_GROUP_CHARS // 4)
+
+
+def assert_same_chunks(got: list[list], want: list[list]) -> None:
+    assert len(got) == len(want)
+    for doc_got, doc_want in zip(got, want, strict=True):
+        assert [(c.text, c.start, c.end, c.token_count, c.index, c.meta) for c in doc_got] == [
+            (c.text, c.start, c.end, c.token_count, c.index, c.meta) for c in doc_want
+        ]
+        for a, b in zip(doc_got, doc_want, strict=True):
+            np.testing.assert_allclose(a.embedding, b.embedding, atol=TOLERANCE, rtol=0)
+
+
+MODELS = {
+    "minilm": ("minilm_path", ENGLISH, {"chunk_size": 16}, [None]),
+    "e5-like": (
+        "e5_like_path",
+        ENGLISH,
+        {"chunk_size": 16, "max_length": 96},
+        ["retrieval.query", "retrieval.passage"],
+    ),
+    "jina-v3": (
+        "jina_adapter_folders",
+        CORPUS,
+        {"chunk_size": 8, "max_length": 48},
+        ["retrieval.passage", "separation"],
+    ),
+}
+BATCHES = [{"batch_size": 32, "max_batch_tokens": 16384}, {"batch_size": 3, "max_batch_tokens": 200}]
+
+
+def model_path(request, fixture: str) -> str:
+    value = request.getfixturevalue(fixture)
+    return value["hf"] if isinstance(value, dict) else value
+
+
+@pytest.mark.parametrize("model", list(MODELS))
+@pytest.mark.parametrize("late", [True, False], ids=["late", "naive"])
+def test_pipelined_chunks_and_vectors_equal_the_sequential_path(request, model, late):
+    fixture, sentences, options, tasks = MODELS[model]
+    path = model_path(request, fixture)
+    docs = documents(sentences)
+    reference = LateChunker(path, device="cpu", text_workers=0, **options)
+    assert len(late_chunker_module.LateChunker._groups(reference, docs)) == 1
+    for task in tasks:
+        want = reference.chunk_and_embed(docs, task=task, late_chunking=late)
+        assert sum(len(c) for c in want) > len(docs)
+        for workers in (0, 1, 2):
+            for batch in BATCHES:
+                chunker = LateChunker(path, device="cpu", text_workers=workers, **options, **batch)
+                if workers:
+                    assert len(chunker._groups(docs)) > 3
+                got = chunker.chunk_and_embed(docs, task=task, late_chunking=late)
+                assert_same_chunks(got, want)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_pipelined_embed_equals_the_sequential_path(request, workers):
+    path = model_path(request, "jina_adapter_folders")
+    texts = [" ".join(CORPUS[: 1 + i % len(CORPUS)]) for i in range(40)]
+    reference = LateChunker(path, device="cpu", text_workers=0, max_length=48)
+    chunker = LateChunker(path, device="cpu", text_workers=workers, max_length=48, batch_size=5)
+    for task in ("retrieval.query", "text-matching"):
+        want = reference.embed(texts, task=task)
+        got = chunker.embed(texts, task=task)
+        assert got.shape == want.shape == (40, reference.dim)
+        np.testing.assert_allclose(got, want, atol=TOLERANCE, rtol=0)
+    assert chunker.embed([]).shape == (0, reference.dim)
+
+
+class FailsOn(Chunker):
+    """Sentence chunks, except for a text holding ``marker``: there it raises ``error``."""
+
+    needs_token_offsets = True
+
+    def __init__(self, marker: str, error: Exception) -> None:
+        self.marker, self.error, self.inner = marker, error, SentenceChunker(max_tokens=16)
+
+    def split(self, text, token_offsets=None):
+        if self.marker in text:
+            raise self.error
+        return self.inner.split(text, token_offsets)
+
+
+@pytest.mark.parametrize("workers", [0, 1, 2])
+@pytest.mark.parametrize("late", [True, False], ids=["late", "naive"])
+@pytest.mark.parametrize("error", [AlignmentError("spans out of step"), RuntimeError("chunker broke")])
+def test_an_error_in_a_worker_names_the_document_and_leaves_no_thread(minilm_path, workers, late, error):
+    docs = documents(ENGLISH)
+    docs[9] = "This one has the marker XYZZY in it. " + docs[9]
+    chunker = LateChunker(minilm_path, chunker=FailsOn("XYZZY", error), device="cpu", text_workers=workers)
+    assert workers == 0 or len(chunker._groups(docs)) > 3
+    before = set(threading.enumerate())
+    with pytest.raises(type(error), match=r"^documents\[9\]: " + str(error)) as raised:
+        chunker.chunk_and_embed(docs, late_chunking=late)
+    assert type(raised.value) is type(error) and raised.value.__cause__ is error
+    assert set(threading.enumerate()) == before
+    # the same chunker goes on working, and its workers end again
+    assert [len(c) for c in chunker.chunk_and_embed(docs[:9])] == [len(c) for c in chunker.chunk_and_embed(docs[:9])]
+    assert set(threading.enumerate()) == before
+
+
+def test_an_error_that_cannot_be_renamed_keeps_its_type_and_gets_a_note(minilm_path):
+    error = UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+    docs = documents(ENGLISH)
+    docs[6] = "XYZZY " + docs[6]
+    chunker = LateChunker(minilm_path, chunker=FailsOn("XYZZY", error), device="cpu", text_workers=1)
+    with pytest.raises(UnicodeDecodeError) as raised:
+        chunker.chunk_and_embed(docs)
+    assert raised.value is error and "raised for documents[6]" in raised.value.__notes__
+
+
+def test_text_workers_is_checked_at_construction(minilm_path):
+    with pytest.raises(LateChunkError, match="text_workers"):
+        LateChunker(minilm_path, text_workers=-1)
+    assert LateChunker(minilm_path, device="cpu").text_workers == 0  # auto on the CPU: the forward pass has every core
