@@ -6,6 +6,9 @@ Each error is also the built-in exception a Python user expects (``ValueError`` 
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -60,6 +63,9 @@ def naming(name: str) -> Iterator[None]:
         message = str(error)
         if message.startswith(name):
             raise
+        if not isinstance(error, LateChunkError) and type(error) not in _PLAIN_MESSAGE_ERRORS:
+            error.add_note(f"raised for {name}")  # its other attributes (errno, key, ...) stay as they are
+            raise
         try:
             renamed = type(error)(f"{name}: {message}")
         except Exception:  # noqa: BLE001 - a constructor that wants other arguments
@@ -68,3 +74,26 @@ def naming(name: str) -> Iterator[None]:
             error.add_note(f"raised for {name}")
             raise
         raise renamed from error
+
+
+_PLAIN_MESSAGE_ERRORS = (ValueError, TypeError, RuntimeError)
+
+
+def lone_document_reason(error: BaseException) -> str:
+    """``"Type: message"`` of an error from a call on one document, without the ``documents[0]: `` the
+    call added (the caller names the document: a file, a dataset row)."""
+    return f"{type(error).__name__}: {str(error).removeprefix('documents[0]: ')}"
+
+
+"""Built-in errors that hold nothing but their message: renamed like latechunk's own."""
+
+
+def warn(message: str, category: type[Warning] = LateChunkWarning) -> None:
+    """``warnings.warn`` attributed to the first caller outside latechunk (in a worker thread: its last frame)."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame = sys._getframe(1)
+    level = 1
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level + 1)

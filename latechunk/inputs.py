@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from latechunk.errors import InputTypeError, InvalidTextError, LateChunkWarning
+from latechunk.errors import InputTypeError, InvalidTextError, warn
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -50,9 +49,7 @@ def warn_unknown_tokens(ids: np.ndarray, unknown_id: int | None, name: str) -> N
         return
     share = float(np.count_nonzero(ids == unknown_id)) / len(ids)
     if share > UNKNOWN_SHARE_WARNING:
-        warnings.warn(
+        warn(
             f"{name}: {share:.0%} of its tokens are the tokenizer's unknown token; the model cannot read this "
-            "text (another script?), so its vectors say little. Use a multilingual model.",
-            LateChunkWarning,
-            stacklevel=4,
+            "text (another script?), so its vectors say little. Use a multilingual model."
         )

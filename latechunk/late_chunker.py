@@ -10,10 +10,11 @@ from itertools import pairwise
 from typing import Any, overload
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from latechunk.chunkers import Chunker, get_chunker, tokens_in_spans, validate_spans
 from latechunk.defaults import DEFAULT_CHUNK_TOKENS, DEFAULT_MODEL, DEFAULT_OVERLAP_FRACTION
-from latechunk.errors import LateChunkError, LateChunkWarning, SettingsError, SettingsTypeError, naming
+from latechunk.errors import LateChunkError, SettingsError, SettingsTypeError, naming, warn
 from latechunk.inputs import as_text_list, check_text, warn_unknown_tokens
 from latechunk.pipeline.encoder import EncodePlan, Encoder, EncodeRequest, WindowSettings
 from latechunk.pipeline.families import normalize_task
@@ -30,6 +31,9 @@ from latechunk.pipeline.prefetch import (
 from latechunk.pipeline.tokenization import TokenizedText, tokenize, tokenize_prefix
 from latechunk.settings import LateChunkerSettings, check_int, check_names, setting_fields
 from latechunk.types import Chunk, Span
+
+CHARS_PER_TOKEN = 4
+"""Characters per model token, to size a call's progress bar before its later groups are tokenized."""
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,7 @@ class LateChunker:
             prefix = self._prefix_ids(task)
             chunk_lists, vectors = [], []
             plan = lambda group: self._plan_documents(texts, group, prefix, late_chunking)  # noqa: E731
-            for planned, matrices in self._run_groups(self._groups(texts), plan, task, dimensions):
+            for planned, matrices in self._run_groups(texts, plan, task, dimensions):
                 chunk_lists.extend(planned.chunk_lists)
                 vectors.extend(matrices)
         for chunks, matrix in zip(chunk_lists, vectors, strict=True):
@@ -288,13 +292,9 @@ class LateChunker:
         """The chunks of ``spans`` and their token ranges ``(k, 2)``, computed once from the offsets."""
         first, last = tokens_in_spans(tokens.offsets, np.asarray(spans, dtype=np.int64))
         if spans and len(tokens) == 0:
-            import warnings
-
-            warnings.warn(
+            warn(
                 f"{name} has text but no token the model can see (only characters the tokenizer drops); "
-                "it gives no chunks",
-                LateChunkWarning,
-                stacklevel=4,
+                "it gives no chunks"
             )
             return [], np.zeros((0, 2), dtype=np.int64)
         metas = metas if metas is not None else [{} for _ in spans]
@@ -361,9 +361,7 @@ class LateChunker:
             requests = self._whole_text_requests(self._tokenize([texts[i] for i in group], names), prefix)
             return _GroupPlan([], [len(group)], self._encode_plan(requests, group.start))
 
-        return np.concatenate(
-            [matrix for _, (matrix,) in self._run_groups(self._groups(texts), plan, task, dimensions)]
-        )
+        return np.concatenate([matrix for _, (matrix,) in self._run_groups(texts, plan, task, dimensions)])
 
     # ----------------------------------------------------------------- groups of documents, pipelined
     def _groups(self, texts: list[str]) -> list[range]:
@@ -374,15 +372,24 @@ class LateChunker:
         return groups_by_size([len(text) for text in texts], GROUP_CHARS, FIRST_GROUP_CHARS)
 
     def _run_groups(
-        self, groups: list[range], plan: Callable[[range], _GroupPlan], task: str | None, dimensions: int | None
+        self, texts: list[str], plan: Callable[[range], _GroupPlan], task: str | None, dimensions: int | None
     ) -> Iterator[tuple[_GroupPlan, list[np.ndarray]]]:
         """Each group's plan and finished vectors (``plan.rows`` of them per item), in order.
 
-        With ``text_workers`` threads, later groups are planned while the model runs this one.
+        With ``text_workers`` threads, later groups are planned while the model runs this one. Several
+        groups share one progress bar, counting documents, shown by the call's size (its tokens
+        estimated at ``CHARS_PER_TOKEN`` characters each, since later groups are not tokenized yet).
         """
-        with closing(ordered_map(plan, groups, self.text_workers)) as plans:
-            for planned in plans:
-                matrix = self.encoder.run_plan(planned.encode, task)
+        groups = self._groups(texts)
+        several = len(groups) > 1
+        shown = several and self.encoder.shows_progress(sum(map(len, texts)) // CHARS_PER_TOKEN)
+        with (
+            tqdm(total=len(texts), unit="doc", desc="encoding", disable=not shown) as progress,
+            closing(ordered_map(plan, groups, self.text_workers)) as plans,
+        ):
+            for group, planned in zip(groups, plans, strict=True):
+                matrix = self.encoder.run_plan(planned.encode, task, own_progress_bar=not several)
+                progress.update(len(group))
                 yield planned, self._finish(matrix, planned.rows, dimensions)
 
     def _plan_documents(self, texts: list[str], group: range, prefix: np.ndarray, late_chunking: bool) -> _GroupPlan:
@@ -410,7 +417,7 @@ class LateChunker:
         ]
 
     def _encode_plan(self, requests: list[EncodeRequest], first_index: int) -> EncodePlan:
-        """The encoder's host-side plan; a background worker builds every window now."""
+        """The encoder's host-side plan; with text workers its windows are built now, by the thread that plans."""
         return self.encoder.plan(requests, self.window, first_index=first_index, materialize=self.text_workers > 0)
 
     def _encode(self, requests: list[EncodeRequest], task: str | None, dimensions: int | None) -> list[np.ndarray]:

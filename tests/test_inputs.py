@@ -33,8 +33,9 @@ def test_a_lone_surrogate_names_index_and_position(minilm):
 
 def test_text_the_model_cannot_read_warns_with_the_share(minilm):
     thai = "ภาษาไทยเป็นภาษาราชการของประเทศไทย ประเทศไทยมีประชากรประมาณเจ็ดสิบล้านคน"
-    with pytest.warns(LateChunkWarning, match=r"documents\[1\]: \d+% of its tokens are the tokenizer's unknown"):
+    with pytest.warns(LateChunkWarning, match=r"documents\[1\]: \d+% of its tokens are the tokenizer's unknown") as got:
         minilm.chunk_and_embed(["Berlin is a city.", thai])
+    assert [w.filename for w in got] == [__file__]  # attributed to the caller's line, not latechunk's
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         minilm.chunk_and_embed(["Berlin is a city. Bonjour à tous, 北京 is Beijing."])  # mixed but readable

@@ -152,14 +152,14 @@ def _index_parquet(args: argparse.Namespace, files: list[Path], failed: int) -> 
     if kind != PARQUET:
         raise CliError(f"--output {kind!r} is not supported; use --output parquet DIR")
     setting = args.chunker or DEFAULT_CHUNKER
-    options = {
+    options = {  # every setting the command line gave (dtype, batch sizes, ...), with the index defaults
+        **given_settings(args),
         "model": args.model or DEFAULT_MODEL,
         "task": task_option(args.task, DEFAULT_PASSAGE_TASK),
         "chunker": setting,
         "chunk_size": args.chunk_size or DEFAULT_CHUNK_TOKENS,
-        "dimensions": args.dimensions,
-        "max_length": args.max_length,
     }
+    options.pop("device", None)  # passed on its own
     chunks, errors = split_errors(_pipeline(args, read_documents(files, chunker=setting), options))
     from ray.data import SaveMode
 

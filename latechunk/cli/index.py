@@ -34,6 +34,7 @@ from latechunk.cli.settings import (
 )
 from latechunk.cli.store import FileChunks, FileRecord, Store, StoredChunk, is_store
 from latechunk.defaults import DEFAULT_CHUNK_TOKENS
+from latechunk.errors import lone_document_reason
 from latechunk.types import LateChunkWarning
 
 if TYPE_CHECKING:
@@ -212,7 +213,7 @@ class Indexer:
         except Exception as error:  # a tokenizer or model error on one file must not stop the others
             if len(batch) > 1:
                 return [result for pending in batch for result in self._embed(name, [pending])]
-            return [f"cannot be embedded ({type(error).__name__}: {error})"]
+            return [f"cannot be embedded ({lone_document_reason(error)})"]
         return [_stored_chunks(chunks, p) for p, chunks in zip(batch, results, strict=True)]
 
     def _failed(self, path: Path, problem: str) -> None:

@@ -19,7 +19,7 @@ END = "end"
 TOKEN_COUNT = "token_count"
 EMBEDDING = "embedding"
 ERROR = "error"
-META = "meta"
+META = "chunk_meta"
 CONTEXT_BEFORE = "context_before"
 CONTEXT_AFTER = "context_after"
 
@@ -35,12 +35,12 @@ def chunk_id(doc_id: object, start: int, end: int) -> str:
 
 
 def meta_json(meta: dict[str, Any]) -> str:
-    """A chunk's ``meta`` (its heading path, ...) as the JSON text of the ``meta`` column."""
+    """A chunk's ``meta`` (its heading path, ...) as the JSON text of the ``chunk_meta`` column."""
     return json.dumps(meta, ensure_ascii=False, sort_keys=True)
 
 
 def meta_of(value: str | None) -> dict[str, Any]:
-    """The ``meta`` dict a ``meta`` column value holds (``{}`` for null)."""
+    """The ``meta`` dict a ``chunk_meta`` column value holds (``{}`` for null)."""
     return {} if value is None else dict(json.loads(value))
 
 

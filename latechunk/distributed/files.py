@@ -59,7 +59,7 @@ def parse_files(batch: pa.Table, known: Mapping[str, str] | None = None, chunker
 
 
 def place_chunks(table: pa.Table) -> pa.Table:
-    """Chunk rows with each PDF chunk's pages and outline headings added to ``meta`` (as the local ``index``
+    """Chunk rows with each PDF chunk's pages and outline headings added to ``chunk_meta`` (as the local ``index``
     stores them, ``latechunk.cli.index.chunk_meta``), and the ``layout`` column dropped."""
     import pyarrow as pa
 

@@ -57,8 +57,8 @@ def chunk_and_embed(
 
     Returns:
         One row per chunk, columns ``doc_id, chunk_id, chunk_index, chunk_count, text, start, end,
-        token_count, embedding, meta, error`` followed by the input's other columns (the text and id
-        columns are not repeated). ``meta`` is the chunk's metadata as JSON text (a Markdown or HTML
+        token_count, embedding, chunk_meta, error`` followed by the input's other columns (the text and id
+        columns are not repeated). ``chunk_meta`` is the chunk's metadata as JSON text (a Markdown or HTML
         chunk's ``{"headings": [...]}``; ``columns.meta_of`` reads it). ``chunk_id`` is uuid5 of
         ``f"{doc_id}:{start}:{end}"``. A document that fails gives one row with ``error`` set and null
         chunk columns; see ``split_errors``.

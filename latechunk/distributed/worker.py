@@ -10,6 +10,7 @@ import numpy as np
 
 from latechunk.distributed import columns as col
 from latechunk.distributed.faults import die_once
+from latechunk.errors import lone_document_reason
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -34,15 +35,11 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _reason(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"
-
-
 class ChunkEmbedder:
     """Callable class for ``Dataset.map_batches``: loads the model once, then chunks and embeds batches.
 
     Each call takes a pyarrow batch of documents and returns one row per chunk (columns in
-    ``latechunk.distributed.columns``; ``meta`` is the chunk's metadata as JSON) followed by the input's
+    ``latechunk.distributed.columns``; ``chunk_meta`` is the chunk's metadata as JSON) followed by the input's
     other columns. With ``chunker_column``, each document is chunked by the chunker that column names
     (a name ``LateChunker`` takes, or null for the one in ``chunker_options``); the LateChunkers of
     the different chunkers share one loaded model. A document that
@@ -111,7 +108,7 @@ class ChunkEmbedder:
                 chunker = self._chunker(name)
             except (TypeError, ValueError) as error:  # an unknown chunker name: those rows' error
                 for row in rows:
-                    errors[row] = _reason(error)
+                    errors[row] = lone_document_reason(error)
                 continue
             chunks.update(zip(rows, self._embed(chunker, [texts[i] for i in rows], rows, errors), strict=True))
         return self._table(batch, ids, texts, errors, chunks)
@@ -138,7 +135,7 @@ class ChunkEmbedder:
             try:
                 results.append(chunker.chunk_and_embed([doc])[0])
             except Exception as error:  # any failure of one document is that document's error row
-                errors[row] = _reason(error)
+                errors[row] = lone_document_reason(error)
                 results.append([])
         return results
 

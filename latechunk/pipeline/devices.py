@@ -46,14 +46,17 @@ def resolve_dtype(dtype: str | torch.dtype | None, device: torch.device) -> torc
         raise SettingsError(f"dtype must be one of {', '.join(sorted(_DTYPES))} or 'auto', got {dtype!r}") from None
 
 
-def to_device(array: np.ndarray, device: torch.device) -> torch.Tensor:
-    """A host array as a tensor on ``device``, sharing its memory on the CPU.
+def to_device(array: np.ndarray, device: torch.device, dtype: torch.dtype | None = None) -> torch.Tensor:
+    """A host array as a tensor on ``device`` (cast to ``dtype`` on the host first), sharing its memory on the CPU
+    when no cast is needed.
 
     On CUDA the copy goes through pinned memory and does not block: the host goes on preparing
     the next batch instead of waiting for the kernels already queued (a copy from pageable memory
-    waits for them).
+    waits for them). Casting before the copy keeps float64 off devices that have none (MPS).
     """
     tensor = torch.from_numpy(np.ascontiguousarray(array))
+    if dtype is not None:
+        tensor = tensor.to(dtype)
     if device.type == "cpu":
         return tensor
     if device.type == "cuda":

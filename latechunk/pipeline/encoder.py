@@ -182,10 +182,13 @@ class Encoder:
         )
 
     @torch.inference_mode()
-    def run_plan(self, plan: EncodePlan, task: str | None) -> torch.Tensor:
-        """Run a plan's windows through the model, merge and pool: the ``(spans, dim)`` matrix."""
+    def run_plan(self, plan: EncodePlan, task: str | None, own_progress_bar: bool = True) -> torch.Tensor:
+        """Run a plan's windows through the model, merge and pool: the ``(spans, dim)`` matrix.
+
+        ``own_progress_bar=False``: no bar of its own (the caller shows one for all its plans).
+        """
         pooler = SpanPooler(plan.segments, plan.n_spans, self.dim, self.device)
-        for block in self._merged(plan.windows, plan.tokens, task):
+        for block in self._merged(plan.windows, plan.tokens, task, own_progress_bar):
             pooler.add(block.start, block.vectors)
         return pooler.means()
 
@@ -233,8 +236,11 @@ class Encoder:
         for request, layout in zip(requests, layouts, strict=True):
             yield from window_inputs(request, layout, self.special, window)
 
-    def _merged(self, windows: Iterable[WindowInput], total: int, task: str | None) -> Iterator[TokenBlock]:
-        progress = tqdm(total=total, unit="tok", unit_scale=True, desc="encoding", disable=not self._progress(total))
+    def _merged(
+        self, windows: Iterable[WindowInput], total: int, task: str | None, show: bool = True
+    ) -> Iterator[TokenBlock]:
+        shown = show and self.shows_progress(total)
+        progress = tqdm(total=total, unit="tok", unit_scale=True, desc="encoding", disable=not shown)
         with progress:
             run = lambda ids: self._run(task, ids)  # noqa: E731
             for block in merged_blocks(windows, run, self.dim, self.device, self.group_tokens, self.merge_stats):
@@ -247,7 +253,8 @@ class Encoder:
             task, sequences, max_batch_tokens=self.max_batch_tokens, batch_size=self.batch_size, packed=self.packed
         )
 
-    def _progress(self, total_tokens: int) -> bool:
+    def shows_progress(self, total_tokens: int) -> bool:
+        """Whether a call of ``total_tokens`` tokens shows a progress bar (``show_progress_bar``, else by size)."""
         if self.show_progress_bar is not None:
             return self.show_progress_bar
         return total_tokens > PROGRESS_BAR_TOKENS

@@ -116,7 +116,7 @@ class _Merger:
         final = (end if frontier is None else frontier) - start
         if final < 0 or np.any(weight[:final] <= 0):
             raise RuntimeError("internal error: a token received no vector from any window")
-        merged = buffer[:final] / to_device(weight[:final], self.device).to(torch.float32).unsqueeze(1)
+        merged = buffer[:final] / to_device(weight[:final], self.device, torch.float32).unsqueeze(1)
         self.carry, self.carry_weight = buffer[final:].clone(), weight[final:].copy()
         self.start = start + final
         return TokenBlock(start, merged)
@@ -130,5 +130,5 @@ class _Merger:
         weight = np.concatenate([w.weight[w.used] for w in windows])
         device = buffer.device
         vectors = hidden.reshape(-1, hidden.shape[-1]).index_select(0, to_device(rows, device)).float()
-        vectors *= to_device(weight, device).unsqueeze(1)
+        vectors *= to_device(weight, device, torch.float32).unsqueeze(1)
         buffer.index_add_(0, to_device(dest, device), vectors)

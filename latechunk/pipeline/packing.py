@@ -21,6 +21,10 @@ import torch
 from latechunk.errors import SettingsError
 
 PACKABLE_ATTENTION = ("flash_attention_2", "flash_attention_3")
+PACKABLE_MODEL_TYPES = ("bert",)
+"""Architectures whose position ids count from 0 and whose attention takes ``cu_seq_lens``. RoBERTa and
+XLM-RoBERTa count from ``padding_idx + 1``, and other encoders may drop the lengths: each needs a check
+on a GPU before it joins this list."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,15 @@ def unpack(hidden: torch.Tensor, batch: PackedBatch, index: torch.Tensor) -> tor
 
 
 def check_packable(model: Any) -> None:
-    """Raise ``SettingsError`` unless the model's attention keeps packed sequences apart."""
-    implementation = getattr(getattr(model, "config", None), "_attn_implementation", None)
+    """Raise ``SettingsError`` unless the model's attention keeps packed sequences apart and its positions
+    restart as ``pack`` numbers them."""
+    config = getattr(model, "config", None)
+    model_type = getattr(config, "model_type", None)
+    if model_type not in PACKABLE_MODEL_TYPES:
+        raise SettingsError(
+            f"pack_sequences supports {', '.join(PACKABLE_MODEL_TYPES)} models so far; this one is {model_type!r}"
+        )
+    implementation = getattr(config, "_attn_implementation", None)
     if implementation not in PACKABLE_ATTENTION:
         raise SettingsError(
             f"pack_sequences needs attn_implementation {' or '.join(PACKABLE_ATTENTION)} (flash-attention's "

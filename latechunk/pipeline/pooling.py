@@ -75,7 +75,7 @@ class SpanPooler:
         """The span means (a span with no token gives a zero vector), computed in place of the sums."""
         if self._next < len(self.segments) or len(self._open):
             raise RuntimeError("internal error: the token stream ended before every span was complete")
-        counts = to_device(np.maximum(self.counts, 1), self.sums.device).to(torch.float32)
+        counts = to_device(np.maximum(self.counts, 1), self.sums.device, torch.float32)
         return self.sums.div_(counts.unsqueeze(1))
 
 

@@ -127,7 +127,7 @@ def test_console_ray_index_picks_chunkers_per_file_and_stores_the_local_commands
     rows = {(Path(r["doc_id"]).name, r["chunk_index"]): r for r in pq.read_table(out_dir).to_pylist()}
     assert "layout" not in next(iter(rows.values()))  # used up: the pages are in meta
     for name, stored in chunks.items():
-        assert [col.meta_of(rows[(name, c["index"])]["meta"]) for c in stored] == [c["meta"] for c in stored]
+        assert [col.meta_of(rows[(name, c["index"])][col.META]) for c in stored] == [c["meta"] for c in stored]
         assert {rows[(name, c["index"])]["chunker"] for c in stored} == {
             "guide.md": {"markdown"},
             "page.html": {"html"},

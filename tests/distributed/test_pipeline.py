@@ -88,6 +88,8 @@ def test_bad_documents_become_error_rows(ray_local, minilm_path):
     ]
     from .poison import PoisonChunker
 
+    for item in items:  # a user's own column named "meta" comes along untouched (chunk metadata is chunk_meta)
+        item["meta"] = f"mine-{item['name']}"
     ds = ray_local.data.from_items(items)  # no id column: a document's id is the SHA-256 of its text
     out = chunk_and_embed(ds, minilm_path, chunker=PoisonChunker(max_tokens=32), **WORKERS)
     chunks, errors = split_errors(out)
@@ -99,6 +101,7 @@ def test_bad_documents_become_error_rows(ray_local, minilm_path):
     assert failed["poison"]["doc_id"] == hashlib.sha256(items[4]["text"].encode()).hexdigest()
     good = chunks.take_all()
     assert {r["name"] for r in good} == {"good", "utf8"}  # "empty" has no chunks
+    assert all(r["meta"] == f"mine-{r['name']}" and r["chunk_meta"] == "{}" for r in good)
     assert {r["doc_id"] for r in good} == {
         hashlib.sha256(items[0]["text"].encode()).hexdigest(),
         hashlib.sha256("Caf\u00e9 au lait is served warm.".encode()).hexdigest(),

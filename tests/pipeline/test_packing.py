@@ -39,3 +39,9 @@ def test_packing_is_refused_for_attention_that_would_mix_the_sequences(minilm_pa
     with pytest.raises(SettingsError, match="pack_sequences needs attn_implementation flash_attention_2"):
         LateChunker(minilm_path, device="cpu", pack_sequences=True)
     assert LateChunker(minilm_path, device="cpu").encoder.packed is False
+
+
+def test_packing_is_refused_for_models_whose_positions_do_not_restart_at_zero(tiny_jina_path):
+    # XLM-RoBERTa-style models count positions from padding_idx + 1: packed positions from 0 would be wrong
+    with pytest.raises(SettingsError, match="pack_sequences supports bert models so far"):
+        LateChunker(tiny_jina_path, device="cpu", pack_sequences=True)

@@ -164,3 +164,18 @@ def test_text_workers_is_checked_at_construction(minilm_path):
     with pytest.raises(LateChunkError, match="text_workers"):
         LateChunker(minilm_path, text_workers=-1)
     assert LateChunker(minilm_path, device="cpu").text_workers == 0  # auto on the CPU: the forward pass has every core
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_call_shows_one_progress_bar_however_many_groups_it_has(minilm_path, capsys, workers):
+    documents = [" ".join(ENGLISH)] * 6  # several groups with a worker (the groups are small here)
+    lc = LateChunker(minilm_path, device="cpu", text_workers=workers, show_progress_bar=True)
+    lc.chunk_and_embed(documents)
+    bars = [line for line in capsys.readouterr().err.replace("\r", "\n").splitlines() if "encoding" in line]
+    final = {line.split("|")[0].split(":")[0] for line in bars if "100%" in line}
+    assert final == {"encoding"}
+    finished = [line for line in bars if "100%" in line]
+    if workers:  # one bar over the 6 documents, none of the groups' own token bars
+        assert all("6/6" in line for line in finished) and not any("tok" in line for line in bars)
+    else:  # one group: the encoder's token bar
+        assert all("tok" in line for line in finished)
