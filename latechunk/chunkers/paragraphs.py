@@ -9,7 +9,7 @@ from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, stri
 from latechunk.chunkers.budget import check_budget
 from latechunk.chunkers.grouping import merge_tokenless_units, pack_units
 from latechunk.chunkers.segmentation import split_sentences
-from latechunk.chunkers.sentences import SENTENCE_CAP_TOKENS
+from latechunk.chunkers.sentences import SENTENCE_CAP_TOKENS, sentence_cap
 from latechunk.types import Span
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
@@ -65,9 +65,7 @@ class ParagraphChunker(Chunker):
     @property
     def cap(self) -> int | None:
         """The token count above which a sentence of a long paragraph is cut."""
-        if self.hard_max_tokens is None or self.max_tokens is None:
-            return None
-        return max(self.hard_max_tokens, self.max_tokens)
+        return sentence_cap(self.max_tokens, self.hard_max_tokens)
 
     def _sentences_of(self, text: str, span: Span) -> list[Span]:
         offset = span[0]
