@@ -16,7 +16,7 @@ from latechunk.errors import (
     UnknownTaskError,
 )
 from latechunk.settings import LateChunkerSettings
-from latechunk.types import Chunk, Span
+from latechunk.types import Chunk, ChunkArrays, Span
 
 if TYPE_CHECKING:
     from latechunk.late_chunker import LateChunker
@@ -27,6 +27,7 @@ __all__ = [
     "AlignmentError",
     "CheckpointError",
     "Chunk",
+    "ChunkArrays",
     "InputTypeError",
     "InvalidTextError",
     "LateChunkError",

@@ -30,7 +30,7 @@ from latechunk.pipeline.prefetch import (
 )
 from latechunk.pipeline.tokenization import TokenizedText, tokenize, tokenize_prefix
 from latechunk.settings import LateChunkerSettings, check_int, check_names, setting_fields
-from latechunk.types import Chunk, Span
+from latechunk.types import Chunk, ChunkArrays, Span
 
 CHARS_PER_TOKEN = 4
 """Characters per model token, to size a call's progress bar before its later groups are tokenized."""
@@ -179,6 +179,42 @@ class LateChunker:
             for chunk, vector in zip(chunks, matrix, strict=True):
                 chunk.embedding = vector
         return chunk_lists
+
+    @overload
+    def chunk_and_embed_arrays(self, documents: str, **kwargs: Any) -> ChunkArrays: ...
+    @overload
+    def chunk_and_embed_arrays(self, documents: Sequence[str], **kwargs: Any) -> list[ChunkArrays]: ...
+
+    def chunk_and_embed_arrays(
+        self,
+        documents: str | Sequence[str],
+        *,
+        task: str | None = None,
+        late_chunking: bool = True,
+        dimensions: int | None = None,
+    ) -> ChunkArrays | list[ChunkArrays]:
+        """``chunk_and_embed`` for bulk callers: per document, offsets, token counts and one ``(k, dim)`` array.
+
+        Same chunks and vectors as ``chunk_and_embed``; ``ChunkArrays.to_chunks(text)`` gives the objects.
+        """
+        if isinstance(documents, str):
+            return self.chunk_and_embed_arrays(
+                [documents], task=task, late_chunking=late_chunking, dimensions=dimensions
+            )[0]
+        chunk_lists = self.chunk_and_embed(documents, task=task, late_chunking=late_chunking, dimensions=dimensions)
+        return [self._as_arrays(chunks, dimensions) for chunks in chunk_lists]
+
+    def _as_arrays(self, chunks: list[Chunk], dimensions: int | None) -> ChunkArrays:
+        dim = self._resolve(None, dimensions)[1] or self.dim
+        embeddings = np.stack([c.embedding for c in chunks]) if chunks else np.zeros((0, dim), np.float32)
+        metas = [c.meta for c in chunks] if any(c.meta for c in chunks) else None
+        return ChunkArrays(
+            np.fromiter((c.start for c in chunks), np.int64, len(chunks)),
+            np.fromiter((c.end for c in chunks), np.int64, len(chunks)),
+            np.fromiter((c.token_count for c in chunks), np.int64, len(chunks)),
+            embeddings,
+            metas,
+        )
 
     @overload
     def embed(self, texts: str, **kwargs: Any) -> np.ndarray: ...

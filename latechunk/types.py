@@ -40,3 +40,43 @@ class Chunk:
             f"Chunk(index={self.index}, start={self.start}, end={self.end}, "
             f"tokens={self.token_count}, dim={dim}, text={shown!r})"
         )
+
+
+@dataclass(slots=True)
+class ChunkArrays:
+    """One document's chunks as arrays, for bulk callers (Ray, the command line, the server).
+
+    Row ``i`` is chunk ``i``: ``document[starts[i]:ends[i]]`` is its text. No Python object per chunk;
+    ``to_chunks`` builds the ``Chunk`` objects when a caller wants them.
+    """
+
+    starts: np.ndarray
+    """``(k,)`` int64 character offsets where each chunk starts."""
+    ends: np.ndarray
+    """``(k,)`` int64 character offsets where each chunk ends."""
+    token_counts: np.ndarray
+    """``(k,)`` int64 model tokens in each chunk."""
+    embeddings: np.ndarray
+    """``(k, dim)`` float32 chunk vectors."""
+    metas: list[dict[str, Any]] | None = None
+    """Each chunk's metadata (a Markdown chunk's ``headings``); ``None`` when the chunker gives none."""
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def to_chunks(self, document: str) -> list[Chunk]:
+        """The ``Chunk`` objects of these rows; ``document`` is the text they were cut from."""
+        metas = self.metas if self.metas is not None else [{} for _ in range(len(self))]
+        return [
+            Chunk(text=document[s:e], start=s, end=e, embedding=v, token_count=n, index=i, meta=dict(m))
+            for i, (s, e, n, v, m) in enumerate(
+                zip(
+                    self.starts.tolist(),
+                    self.ends.tolist(),
+                    self.token_counts.tolist(),
+                    self.embeddings,
+                    metas,
+                    strict=True,
+                )
+            )
+        ]

@@ -309,3 +309,21 @@ def test_no_warnings_on_ordinary_input(minilm):
     with warnings.catch_warnings():
         warnings.simplefilter("error", LateChunkWarning)
         minilm.chunk_and_embed([BERLIN])
+
+
+@pytest.mark.parametrize("late_chunking", [True, False])
+def test_array_results_equal_chunk_objects(minilm, late_chunking):
+    documents = [BERLIN, "", "# Canals\n\nThe canal runs north. It carries coal.\n\n## Locks\n\nThe locks are old."]
+    minilm_md = LateChunker(minilm.settings.replace(chunker="markdown"))
+    for lc in (minilm, minilm_md):
+        arrays = lc.chunk_and_embed_arrays(documents, late_chunking=late_chunking, dimensions=128)
+        objects = lc.chunk_and_embed(documents, late_chunking=late_chunking, dimensions=128)
+        for document, rows, chunks in zip(documents, arrays, objects, strict=True):
+            assert rows.embeddings.dtype == np.float32 and rows.embeddings.shape == (len(chunks), 128)
+            rebuilt = rows.to_chunks(document)
+            assert [(c.text, c.start, c.end, c.token_count, c.index, c.meta) for c in rebuilt] == [
+                (c.text, c.start, c.end, c.token_count, c.index, c.meta) for c in chunks
+            ]
+            for a, b in zip(rebuilt, chunks, strict=True):
+                np.testing.assert_array_equal(a.embedding, b.embedding)
+    assert minilm_md.chunk_and_embed_arrays(documents[2]).metas[-1] == {"headings": ["Canals", "Locks"]}
