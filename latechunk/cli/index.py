@@ -16,8 +16,10 @@ from latechunk.cli.location import add_store_options
 from latechunk.cli.names import shown, shown_path
 from latechunk.cli.settings import IndexSettings, add_model_options
 from latechunk.documents import SUPPORTED_SUFFIXES, Found, find_documents
+from latechunk.extras import missing_extra
 from latechunk.indexing import NOTHING_READ, LocalExecutor, index_files, nothing_read
-from latechunk.options import CommandError, positive_int
+from latechunk.options import CommandError
+from latechunk.options.ray import add_ray_options
 
 if TYPE_CHECKING:
     from latechunk.distributed.indexing import RayExecutor
@@ -47,24 +49,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_model_options(parser, indexing=True)
     add_ray_options(parser)
     parser.set_defaults(func=run)
-
-
-def add_ray_options(parser: argparse.ArgumentParser) -> None:
-    """``--ray``, ``--workers``, ``--gpus-per-worker``, ``--cpus-per-worker``, ``--batch-docs``."""
-    group = parser.add_argument_group('distributed (needs pip install "latechunk[distributed]")')
-    group.add_argument(
-        "--ray",
-        metavar="ADDRESS",
-        help="run on Ray: 'auto' (the running cluster, else a local one) or a cluster address (ray://host:10001)",
-    )
-    group.add_argument("--workers", type=positive_int, default=1, help="model actors (default: %(default)s)")
-    group.add_argument(
-        "--gpus-per-worker", type=float, help="GPUs per actor (default: 1 when the cluster has GPUs, else 0)"
-    )
-    group.add_argument("--cpus-per-worker", type=float, default=1.0, help="CPUs per actor (default: %(default)s)")
-    group.add_argument(
-        "--batch-docs", type=positive_int, default=64, help="documents per actor call (default: %(default)s)"
-    )
 
 
 class PrintedReport:
@@ -103,8 +87,10 @@ def index(settings: IndexSettings) -> int:
     if settings.ray is None:
         tally, where = index_files(settings.location, found, settings.given, LocalExecutor(), report)
     else:
-        from latechunk.distributed.indexing import RayExecutor
-
+        try:
+            from latechunk.distributed.indexing import RayExecutor
+        except ImportError as error:
+            raise missing_extra("ray", error, "distributed") from error
         with RayExecutor(settings.ray) as executor:
             if settings.output is not None:
                 return _write_parquet(executor, settings.output, found, settings.given, report)

@@ -6,18 +6,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from latechunk.cli.location import store_location
 from latechunk.defaults import DEFAULT_DOCUMENT_TASK, DEFAULT_QUERY_TASK
 from latechunk.documents import AUTO_CHUNKER
-from latechunk.extras import missing_extra
 from latechunk.options import OMITTED, add_setting_option, given_settings
+from latechunk.options.ray import RayOptions, ray_options
 from latechunk.settings import setting_fields
 from latechunk.store import StoreLocation
-
-if TYPE_CHECKING:
-    from latechunk.distributed.indexing import RayOptions
 
 QUERY_SETTINGS = ("model", "task", "dimensions", "max_length", "device")
 """The settings a search hands to the background query process (the store's own settings fill the rest)."""
@@ -63,22 +60,8 @@ class IndexSettings:
             given=given_settings(args),
             follow_links=args.follow_links,
             output=None if args.output is None else (args.output[0], args.output[1]),
-            ray=None if args.ray is None else _ray_options(args),
+            ray=ray_options(args),
         )
-
-
-def _ray_options(args: argparse.Namespace) -> RayOptions:
-    try:
-        from latechunk.distributed.indexing import RayOptions
-    except ImportError as error:
-        raise missing_extra("ray", error, "distributed") from error
-    return RayOptions(
-        address=args.ray,
-        workers=args.workers,
-        gpus_per_worker=args.gpus_per_worker,
-        cpus_per_worker=args.cpus_per_worker,
-        batch_docs=args.batch_docs,
-    )
 
 
 @dataclass(frozen=True)

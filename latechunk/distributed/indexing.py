@@ -14,23 +14,12 @@ from typing import Any
 
 from latechunk.defaults import DEFAULT_MODEL
 from latechunk.distributed.files import CHUNKER, place_chunks, read_documents
-from latechunk.distributed.pipeline import DEFAULT_BATCH_DOCUMENTS, chunk_and_embed, split_errors
+from latechunk.distributed.pipeline import chunk_and_embed, split_errors
 from latechunk.distributed.qdrant import QdrantDatasink, QdrantWriter, WriteSummary
 from latechunk.documents import CONTEXT_CHARS, chunker_for
 from latechunk.indexing import IndexJob, Reporter, Tally
+from latechunk.options.ray import RayOptions
 from latechunk.store import new_store_settings
-
-
-@dataclass(frozen=True)
-class RayOptions:
-    """Where and how wide to run: ``address`` ``auto`` (the running cluster, else a local one) or a cluster's."""
-
-    address: str = "auto"
-    workers: int = 1
-    gpus_per_worker: float | None = None
-    """GPUs per actor; ``None``: 1 when the cluster has GPUs, else 0."""
-    cpus_per_worker: float = 1.0
-    batch_docs: int = DEFAULT_BATCH_DOCUMENTS
 
 
 @dataclass
