@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -87,10 +88,10 @@ def index(settings: IndexSettings) -> int:
     if settings.ray is None:
         tally, where = index_files(settings.location, found, settings.given, LocalExecutor(), report)
     else:
-        try:
-            from latechunk.distributed.indexing import RayExecutor
-        except ImportError as error:
-            raise missing_extra("ray", error, "distributed") from error
+        if find_spec("ray") is None:
+            raise missing_extra("ray", ModuleNotFoundError("No module named 'ray'"), "distributed")
+        from latechunk.distributed.indexing import RayExecutor
+
         with RayExecutor(settings.ray) as executor:
             if settings.output is not None:
                 return _write_parquet(executor, settings.output, found, settings.given, report)
