@@ -29,8 +29,9 @@ def pack_units(
     ``max_tokens``. A unit for which ``starts_chunk`` is true (a heading) begins a new chunk.
     Each chunk holds at most ``units_per_chunk`` units; consecutive chunks share
     ``overlap_units`` units. A last short group is its own chunk: nothing is dropped. With token
-    offsets, a unit the tokenizer sees no token in joins its neighbour, and a chunk's tokens are
-    counted over its whole span (a token shared by two units, or one between them, counts once).
+    offsets, a unit the tokenizer sees no token in joins its neighbour before the budget applies
+    (``packable_units``), and a chunk's tokens are counted over its whole span (a token shared by
+    two units, or one between them, counts once).
     """
     if max_tokens is not None and max_tokens < 1:
         raise ValueError(f"max_tokens must be at least 1, got {max_tokens}")
@@ -46,9 +47,7 @@ def pack_units(
         raise ValueError("max_tokens needs the tokenizer's offsets")
     if token_offsets is not None:
         token_offsets = np.asarray(token_offsets, dtype=np.int64).reshape(-1, 2)
-        if max_tokens is not None:
-            units = split_long_units(text, units, token_offsets, max_tokens, split_long, hard_max_tokens)
-        units = merge_tokenless_units(units, token_offsets)
+        units = packable_units(text, units, token_offsets, max_tokens, hard_max_tokens, split_long)
         first, last = tokens_in_spans(token_offsets, np.asarray(units, dtype=np.int64))
 
     chunks: list[Span] = []
@@ -68,6 +67,27 @@ def pack_units(
             break
         i = max(i + 1, j - overlap_units)
     return chunks
+
+
+def packable_units(
+    text: str,
+    units: list[Span],
+    token_offsets: TokenOffsets,
+    max_tokens: int | None,
+    hard_max_tokens: int | None = None,
+    split_long: Callable[[Span], list[Span]] | None = None,
+) -> list[Span]:
+    """The units chunks are packed from: tokenless units joined to a neighbour, then long ones cut.
+
+    The join comes first, so that a joined unit is held to the budget like any other: the text
+    between two units can hold tokens of its own (HTML tags between two blocks), and a unit made
+    of two tokenless blocks and the tag between them is as long as that tag. Where nothing
+    between units is a token (plain text and MiniLM), the order makes no difference.
+    """
+    units = merge_tokenless_units(units, token_offsets)
+    if max_tokens is None:
+        return units
+    return split_long_units(text, units, token_offsets, max_tokens, split_long, hard_max_tokens)
 
 
 def merge_tokenless_units(units: list[Span], token_offsets: TokenOffsets) -> list[Span]:

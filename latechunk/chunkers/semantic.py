@@ -8,7 +8,7 @@ import numpy as np
 
 from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, tokens_in_spans
 from latechunk.chunkers.budget import check_budget
-from latechunk.chunkers.grouping import merge_tokenless_units, split_long_units
+from latechunk.chunkers.grouping import packable_units
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.types import Span
 
@@ -68,7 +68,7 @@ class SemanticChunker(Chunker):
         units = split_sentences(text, self.nlp)
         if not units:
             return []
-        units = merge_tokenless_units(split_long_units(text, units, offsets, self.max_tokens), offsets)
+        units = packable_units(text, units, offsets, self.max_tokens)
         first, last = tokens_in_spans(offsets, np.asarray(units, dtype=np.int64))
         similarity = sentence_similarities(token_vectors, first, last)
         threshold = None

@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, strip_span, token_counts
+from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, strip_span, token_counts, tokens_in_spans
 from latechunk.chunkers.budget import check_budget
-from latechunk.chunkers.grouping import pack_units
+from latechunk.chunkers.grouping import merge_tokenless_units, pack_units
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.chunkers.sentences import SENTENCE_CAP_TOKENS, sentence_cap
 from latechunk.types import Span
@@ -76,29 +76,58 @@ class StructuredChunker(Chunker):
         self, text: str, token_offsets: TokenOffsets | None = None
     ) -> list[tuple[Span, dict[str, Any]]]:
         sections = self.sections(text)
-        offsets = None if self.max_tokens is None else require_offsets(self, token_offsets)
-        result: list[tuple[Span, dict[str, Any]]] = []
-        for section in sections:
-            for span in self._pack_section(text, section, offsets):
-                result.append((span, {"headings": list(section.path)}))
-        if token_offsets is not None and result:
-            result = _merge_tokenless(result, np.asarray(token_offsets, dtype=np.int64).reshape(-1, 2))
-        return result
+        if self.max_tokens is None:
+            result = [(_whole_section(section), {"headings": list(section.path)}) for section in sections]
+            if token_offsets is not None and result:
+                result = _merge_tokenless(result, np.asarray(token_offsets, dtype=np.int64).reshape(-1, 2))
+            return result
+        offsets = require_offsets(self, token_offsets)
+        return [
+            (span, {"headings": list(path)})
+            for run, path in self._packable_runs(text, sections, offsets)
+            for span in pack_units(text, run, offsets, self.max_tokens, hard_max_tokens=self.cap)
+        ]
 
     def units(self, text: str, token_offsets: TokenOffsets) -> list[Span]:
-        """The whole units chunks are packed from: blocks, or sentences and lines of long blocks."""
+        """The whole units chunks are packed from: blocks, or sentences and lines of long blocks, each unit
+        the tokenizer sees no token in joined to its neighbour (a chunk over the budget is one of these)."""
         offsets = require_offsets(self, token_offsets)
-        return [u for section in self.sections(text) for run in self._runs(text, section, offsets) for u in run]
+        return [unit for run, _ in self._packable_runs(text, self.sections(text), offsets) for unit in run]
 
-    def _pack_section(self, text: str, section: Section, offsets: TokenOffsets | None) -> list[Span]:
-        if offsets is None:
-            first = section.heading or section.blocks[0].span
-            last = section.blocks[-1].span if section.blocks else first
-            return [(first[0], last[1])]
-        chunks: list[Span] = []
-        for run in self._runs(text, section, offsets):
-            chunks += pack_units(text, run, offsets, self.max_tokens, hard_max_tokens=self.cap)
-        return chunks
+    def _packable_runs(
+        self, text: str, sections: list[Section], offsets: TokenOffsets
+    ) -> list[tuple[list[Span], list[str]]]:
+        """Each run of units packed on its own, with its heading path; tokenless units already joined.
+
+        Within a run a unit with no token joins its neighbour (``merge_tokenless_units``); a run left
+        with no token at all joins the last unit of the run before it, or the first of the next one
+        when it comes first, and takes that run's heading path. The budget then applies to the joined
+        units, markup between them included.
+        """
+        runs = [
+            (merge_tokenless_units(run, offsets), section.path)
+            for section in sections
+            for run in self._runs(text, section, offsets)
+        ]
+        if not runs:
+            return runs
+        first, last = tokens_in_spans(offsets, np.asarray([run[-1] for run, _ in runs], dtype=np.int64))
+        has_tokens = last > first  # after the merge, a run with a token has one in its last unit
+        if has_tokens.all() or not has_tokens.any():
+            return runs
+        joined: list[tuple[list[Span], list[str]]] = []
+        pending: int | None = None
+        for (run, path), tokens in zip(runs, has_tokens, strict=True):
+            if not tokens and joined:
+                previous = joined[-1][0]
+                previous[-1] = (previous[-1][0], run[-1][1])
+            elif not tokens:
+                pending = run[0][0] if pending is None else pending
+            else:
+                if pending is not None:
+                    run[0], pending = (pending, run[0][1]), None
+                joined.append((run, path))
+        return joined
 
     def _runs(self, text: str, section: Section, offsets: TokenOffsets) -> list[list[Span]]:
         """Unit runs packed separately: consecutive blocks within budget, or the pieces of one long block."""
@@ -137,6 +166,12 @@ class StructuredChunker(Chunker):
 
 
 Meta = dict[str, Any]
+
+
+def _whole_section(section: Section) -> Span:
+    first = section.heading or section.blocks[0].span
+    last = section.blocks[-1].span if section.blocks else first
+    return first[0], last[1]
 
 
 def _merge_tokenless(

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from latechunk import LateChunker
@@ -164,6 +164,11 @@ HTML_TEXT = st.lists(st.one_of(PIECES.filter(lambda p: "<" not in p and "&" not 
     parts=st.lists(st.tuples(HTML_TAGS, HTML_TEXT.map("".join), st.booleans()), max_size=25),
     max_tokens=BUDGETS,
 )
+# two blocks the tokenizer sees no token in: joined, they hold the tokens of the markup between them
+@example(parts=[("p", "\x00", False), ("p", "\x00", False)], max_tokens=1)
+# a block with no token of its own, alone in its section, joins the next section's first unit and
+# brings the tags between them: the joined unit, not the chunk made from it, must be held to the budget
+@example(parts=[("pre", "\x7f", False), ("h2", "&amp;", True), ("b", "Late", False), ("div", "a", True)], max_tokens=17)
 def test_html_chunks_cover_the_visible_text(offsets_of, parts, max_tokens):
     html, visible = "", []
     for tag, content, closed in parts:
