@@ -21,10 +21,15 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 @dataclass
 class Block:
-    """One block of a section: its span, and whether it is prose (cut at sentences) or lines (cut at lines)."""
+    """One block of a section: its span, and how a block over the budget falls apart.
+
+    Prose is cut at sentences, other blocks (tables, code) at lines; a ``whole`` block (an HTML table
+    row) is one unit, kept whole up to ``hard_max_tokens`` and cut on tokens past it.
+    """
 
     span: Span
     prose: bool = True
+    whole: bool = False
 
 
 @dataclass
@@ -42,10 +47,10 @@ class StructuredChunker(Chunker):
     Each section (a heading and the blocks under it) is packed on its own, and its heading joins
     the first chunk of the section. Consecutive blocks within the budget share a chunk up to
     ``max_tokens``; a longer block falls back to its sentences (prose) or its lines (tables,
-    code), packed as ``SentenceChunker`` packs sentences: a sentence or line over the budget
-    stays whole up to ``hard_max_tokens``. ``split_with_meta`` gives each chunk
-    ``{"headings": [...]}``, the titles of the headings it lies under, outermost first.
-    ``max_tokens=None``: one chunk per section.
+    code; a ``whole`` block, an HTML table row, stays one unit), packed as ``SentenceChunker``
+    packs sentences: a sentence, line or row over the budget stays whole up to ``hard_max_tokens``.
+    ``split_with_meta`` gives each chunk ``{"headings": [...]}``, the titles of the headings it lies
+    under, outermost first. ``max_tokens=None``: one chunk per section.
     """
 
     def __init__(
@@ -154,6 +159,8 @@ class StructuredChunker(Chunker):
 
     def _pieces(self, text: str, block: Block) -> list[Span]:
         start, end = block.span
+        if block.whole:
+            return [block.span]
         if block.prose:
             pieces = [(start + a, start + b) for a, b in split_sentences(text[start:end], language=self.language)]
         else:  # tables and code: one line at a time
