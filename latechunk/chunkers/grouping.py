@@ -19,19 +19,20 @@ def pack_units(
     overlap_units: int = 0,
     split_long: Callable[[Span], list[Span]] | None = None,
     hard_max_tokens: int | None = None,
-    starts_chunk: Callable[[Span], bool] | None = None,
+    starts_chunk: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> list[Span]:
     """Greedily group consecutive units into chunks of at most ``max_tokens`` tokens.
 
     A unit longer than ``max_tokens`` stays whole, as a chunk of its own, while it holds at most
     ``hard_max_tokens`` tokens; a longer one (any longer one when ``hard_max_tokens`` is ``None``)
     is first split by ``split_long`` (default: on token boundaries) into pieces of at most
-    ``max_tokens``. A unit for which ``starts_chunk`` is true (a heading) begins a new chunk.
-    Each chunk holds at most ``units_per_chunk`` units; consecutive chunks share
-    ``overlap_units`` units. A last short group is its own chunk: nothing is dropped. With token
-    offsets, a unit the tokenizer sees no token in joins its neighbour before the budget applies
-    (``packable_units``), and a chunk's tokens are counted over its whole span (a token shared by
-    two units, or one between them, counts once).
+    ``max_tokens``. A unit that ``starts_chunk`` marks (given the ``(n, 2)`` array of the units,
+    it returns one bool per unit: a heading) begins a new chunk. Each chunk holds at most
+    ``units_per_chunk`` units; consecutive chunks share ``overlap_units`` units. A last short
+    group is its own chunk: nothing is dropped. With token offsets, a unit the tokenizer sees no
+    token in joins its neighbour before the budget applies (``packable_units``), and a chunk's
+    tokens are counted over its whole span (a token shared by two units, or one between them,
+    counts once). Units come in document order (starts and ends never decrease).
     """
     if max_tokens is not None and max_tokens < 1:
         raise ValueError(f"max_tokens must be at least 1, got {max_tokens}")
@@ -41,32 +42,79 @@ def pack_units(
         raise ValueError(f"hard_max_tokens ({hard_max_tokens}) must be at least max_tokens ({max_tokens})")
     if overlap_units < 0:
         raise ValueError(f"overlap must be non-negative, got {overlap_units}")
-    if not units:
+    if len(units) == 0:
         return []
     if max_tokens is not None and token_offsets is None:
         raise ValueError("max_tokens needs the tokenizer's offsets")
+    first = last = None
     if token_offsets is not None:
         token_offsets = np.asarray(token_offsets, dtype=np.int64).reshape(-1, 2)
         units = packable_units(text, units, token_offsets, max_tokens, hard_max_tokens, split_long)
-        first, last = tokens_in_spans(token_offsets, np.asarray(units, dtype=np.int64))
+    spans = _span_array(units)
+    if token_offsets is not None:
+        first, last = tokens_in_spans(token_offsets, spans)
+    starts = None if starts_chunk is None else np.asarray(starts_chunk(spans), dtype=bool)
+    begin, stop = group_units(len(spans), first, last, max_tokens, units_per_chunk, overlap_units, starts)
+    return list(zip(spans[begin, 0].tolist(), spans[stop - 1, 1].tolist(), strict=True))
 
-    chunks: list[Span] = []
-    i = 0
-    while i < len(units):
-        j = i + 1
-        while j < len(units):
-            if units_per_chunk is not None and j - i >= units_per_chunk:
-                break
-            if max_tokens is not None and last[j] - first[i] > max_tokens:
-                break
-            if starts_chunk is not None and starts_chunk(units[j]):
-                break
-            j += 1
-        chunks.append((units[i][0], units[j - 1][1]))
-        if j >= len(units):
+
+def group_units(
+    n: int,
+    first: np.ndarray | None,
+    last: np.ndarray | None,
+    max_tokens: int | None,
+    units_per_chunk: int | None = None,
+    overlap_units: int = 0,
+    starts: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The greedy grouping of ``n`` units as unit ranges ``[begin[k], stop[k])``, one per chunk, in numpy.
+
+    A chunk starting at unit ``i`` takes units while it holds fewer than ``units_per_chunk``, while
+    ``last[j] - first[i] <= max_tokens`` (unit ``u`` holds tokens ``[first[u], last[u])``, both never
+    decreasing) and until a unit with ``starts[j]``; the next chunk starts ``overlap_units`` units
+    before its end, one unit later at least. Every unit's chunk end is found at once (a sorted search
+    for the budget), and the chain of chunk starts from unit 0 by pointer doubling.
+    """
+    index = np.arange(n, dtype=np.int64)
+    stop = np.full(n, n, dtype=np.int64)
+    if units_per_chunk is not None:
+        stop = np.minimum(stop, index + units_per_chunk)
+    if max_tokens is not None:
+        assert first is not None and last is not None
+        over = np.searchsorted(last, first + max_tokens, side="right")  # the first unit past the budget
+        stop = np.minimum(stop, np.maximum(over, index + 1))
+    if starts is not None:
+        marked = np.flatnonzero(starts)
+        following = np.searchsorted(marked, index, side="right")
+        stop = np.minimum(stop, np.append(marked, n)[following])
+    successor = np.where(stop >= n, n, np.maximum(index + 1, stop - overlap_units))
+    begin = chain_from_zero(successor)
+    return begin, stop[begin]
+
+
+def chain_from_zero(successor: np.ndarray) -> np.ndarray:
+    """The nodes ``0, s[0], s[s[0]], ...`` before ``n = len(s)``, where ``s[i] > i`` (``n`` ends the chain).
+
+    Pointer doubling: after round ``k`` the nodes reached in fewer than ``2**k`` steps are known, so
+    ``log2`` of the chain's length rounds of whole-array numpy do what a loop over the chain would.
+    """
+    n = len(successor)
+    jump = np.append(np.asarray(successor, dtype=np.int64), n)
+    reached = np.zeros(n + 1, dtype=bool)
+    reached[0] = True
+    while True:
+        reached[jump[np.flatnonzero(reached)]] = True
+        if jump[0] == n:
             break
-        i = max(i + 1, j - overlap_units)
-    return chunks
+        jump = jump[jump]
+    return np.flatnonzero(reached[:n])
+
+
+def _span_array(units: list[Span] | np.ndarray) -> np.ndarray:
+    spans = np.asarray(units, dtype=np.int64).reshape(-1, 2)
+    if len(spans) > 1 and (np.any(spans[1:, 0] < spans[:-1, 0]) or np.any(spans[1:, 1] < spans[:-1, 1])):
+        raise ValueError("units must be in document order: their starts and ends never decrease")
+    return spans
 
 
 def packable_units(
@@ -96,22 +144,17 @@ def merge_tokenless_units(units: list[Span], token_offsets: TokenOffsets) -> lis
     Such a unit joins the unit before it, or the next one when it comes first, so that every
     unit covers a token whenever the text has one.
     """
-    counts = token_counts(token_offsets, units)
-    if counts.all():
+    spans = np.asarray(units, dtype=np.int64).reshape(-1, 2)
+    first, last = tokens_in_spans(token_offsets, spans)
+    keep = np.flatnonzero(last > first)
+    if len(keep) == len(spans):
         return list(units)
-    if not counts.any():
-        return [(units[0][0], units[-1][1])]
-    merged: list[Span] = []
-    pending_start: int | None = None
-    for (start, end), count in zip(units, counts, strict=True):
-        if count == 0 and merged:
-            merged[-1] = (merged[-1][0], end)
-        elif count == 0:
-            pending_start = start if pending_start is None else pending_start
-        else:
-            merged.append((start if pending_start is None else pending_start, end))
-            pending_start = None
-    return merged
+    if len(keep) == 0:
+        return [(int(spans[0, 0]), int(spans[-1, 1]))]
+    starts = spans[keep, 0]
+    starts[0] = spans[0, 0]  # tokenless units before the first unit with tokens join it
+    ends = spans[np.append(keep[1:] - 1, len(spans) - 1), 1]  # the others join the unit before them
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
 def split_long_units(
@@ -125,17 +168,18 @@ def split_long_units(
     """Units of at most ``hard_max_tokens`` (default ``max_tokens``) tokens.
 
     A longer unit is cut by ``split_long``, then on tokens, into pieces of at most ``max_tokens``.
+    Only the long units are visited one by one.
     """
     keep = max_tokens if hard_max_tokens is None else hard_max_tokens
     counts = token_counts(token_offsets, units)
-    if int(counts.max(initial=0)) <= keep:
+    long = np.flatnonzero(counts > keep).tolist()
+    if not long:
         return units
     result: list[Span] = []
-    for unit, count in zip(units, counts, strict=True):
-        if count <= keep:
-            result.append(unit)
-            continue
-        pieces = split_long(unit) if split_long else [unit]
-        for piece in pieces:
-            result.extend(split_on_tokens(text, piece, token_offsets, max_tokens))
-    return result
+    done = 0
+    for at in long:
+        result += units[done:at]
+        for piece in split_long(units[at]) if split_long else [units[at]]:
+            result += split_on_tokens(text, piece, token_offsets, max_tokens)
+        done = at + 1
+    return result + units[done:]

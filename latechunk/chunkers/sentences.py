@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 from latechunk.chunkers.base import Chunker, TokenOffsets
 from latechunk.chunkers.budget import SENTENCE_CAP_TOKENS, check_budget
@@ -11,7 +14,13 @@ from latechunk.chunkers.grouping import pack_units
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.types import Span
 
-_MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]")  # a sentence that starts so opens a chunk (a heading)
+_MARKDOWN_HEADING = re.compile(r"(?=#{1,6}[ \t])")  # a sentence that starts so opens a chunk (a heading)
+
+
+def heading_starts(text: str) -> Callable[[np.ndarray], np.ndarray]:
+    """For ``pack_units``: which of the ``(n, 2)`` units start with a Markdown heading mark (``## ``)."""
+    marks = np.fromiter((m.start() for m in _MARKDOWN_HEADING.finditer(text)), dtype=np.int64)
+    return lambda units: np.isin(units[:, 0], marks)
 
 
 def sentence_cap(max_tokens: int | None, hard_max_tokens: int | None) -> int | None:
@@ -79,7 +88,7 @@ class SentenceChunker(Chunker):
             units_per_chunk=self.sentences_per_chunk,
             overlap_units=self.overlap,
             hard_max_tokens=self.cap,
-            starts_chunk=lambda span: _MARKDOWN_HEADING.match(text, span[0]) is not None,
+            starts_chunk=heading_starts(text),
         )
 
     def __repr__(self) -> str:
