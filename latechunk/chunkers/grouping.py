@@ -146,15 +146,41 @@ def merge_tokenless_units(units: list[Span], token_offsets: TokenOffsets) -> lis
     """
     spans = np.asarray(units, dtype=np.int64).reshape(-1, 2)
     first, last = tokens_in_spans(token_offsets, spans)
-    keep = np.flatnonzero(last > first)
-    if len(keep) == len(spans):
+    if np.all(last > first):
         return list(units)
-    if len(keep) == 0:
-        return [(int(spans[0, 0]), int(spans[-1, 1]))]
-    starts = spans[keep, 0]
-    starts[0] = spans[0, 0]  # tokenless units before the first unit with tokens join it
-    ends = spans[np.append(keep[1:] - 1, len(spans) - 1), 1]  # the others join the unit before them
-    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+    joined, _ = join_tokenless(spans, last > first)
+    return list(zip(joined[:, 0].tolist(), joined[:, 1].tolist(), strict=True))
+
+
+def join_tokenless(
+    spans: np.ndarray, has_tokens: np.ndarray, groups: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``merge_tokenless_units`` on arrays, within each group of consecutive units (``groups``: a non-decreasing
+    group number per unit; default: one group).
+
+    A unit without tokens joins the unit with tokens before it in its group, or the first one after
+    it when none is before; a group without any becomes one span. Returns the joined ``(k, 2)`` spans
+    and, for each, the index of the unit it grew from (to carry per-unit data along).
+    """
+    n = len(spans)
+    if n == 0:
+        return spans.reshape(0, 2), np.zeros(0, dtype=np.int64)
+    new_group = np.zeros(n, dtype=bool)
+    new_group[0] = True
+    if groups is not None:
+        new_group[1:] = groups[1:] != groups[:-1]
+    group = np.cumsum(new_group) - 1
+    group_first = np.flatnonzero(new_group)
+    group_last = np.append(group_first[1:] - 1, n - 1)
+    group_has_tokens = np.logical_or.reduceat(has_tokens, group_first)
+    kept = np.flatnonzero(has_tokens | (new_group & ~group_has_tokens[group]))
+    kept_group = group[kept]
+    first_of_group = np.append(True, kept_group[1:] != kept_group[:-1])
+    last_of_group = np.append(kept_group[1:] != kept_group[:-1], True)
+    starts = np.where(first_of_group, spans[group_first[kept_group], 0], spans[kept, 0])
+    following = np.append(kept[1:], n) - 1  # the last unit before the next kept one
+    ends = np.where(last_of_group, spans[group_last[kept_group], 1], spans[following, 1])
+    return np.stack([starts, ends], axis=1), kept
 
 
 def split_long_units(
