@@ -8,7 +8,8 @@ them), times
   the segmentation: sentences, paragraphs, tokens, markdown, html of the meetings written as ``<p>``
   lines, and semantic with random token vectors);
 
-best of ``--repeats`` runs, in seconds per 100k tokens. ``--save FILE`` writes every chunker's spans
+best of ``--repeats`` runs, in seconds of process CPU time per 100k tokens (steadier than wall time
+on a shared machine; the work is single-threaded). ``--save FILE`` writes every chunker's spans
 for every meeting (several budgets, overlaps and caps); ``--compare FILE`` checks today's spans
 against such a file and prints how many chunk lists and spans are identical. Run it with an older
 checkout on ``PYTHONPATH`` to save the spans before a change.
@@ -108,10 +109,10 @@ def main() -> None:
         best = float("inf")
         for _ in range(args.repeats):
             clear_sentence_cache()
-            started = time.perf_counter()
+            started = time.process_time()
             for text in texts["plain"]:
                 split_sentences(text)
-            best = min(best, time.perf_counter() - started)
+            best = min(best, time.process_time() - started)
         print(f"segment: {best * per_100k:.4f} s per 100k tokens (best of {args.repeats})")
         for kind in texts:  # warm the sentence cache, so that packing alone is timed
             for text in texts[kind]:
@@ -120,10 +121,10 @@ def main() -> None:
             kind, split = chosen[name]
             best = float("inf")
             for _ in range(args.repeats):
-                started = time.perf_counter()
+                started = time.process_time()
                 for text, off in zip(texts[kind], offsets[kind], strict=True):
                     split(text, off)
-                best = min(best, time.perf_counter() - started)
+                best = min(best, time.process_time() - started)
             print(f"pack {name}: {best * per_100k:.4f} s per 100k tokens (best of {args.repeats})")
 
     if args.save or args.compare:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from latechunk.chunkers.base import TokenOffsets, split_on_tokens, token_counts, tokens_in_spans
+from latechunk.chunkers.base import TokenOffsets, cut_preferences, split_on_tokens, token_counts, tokens_in_spans
 from latechunk.types import Span
 
 
@@ -201,11 +201,12 @@ def split_long_units(
     long = np.flatnonzero(counts > keep).tolist()
     if not long:
         return units
+    preferences = cut_preferences(text, token_offsets)
     result: list[Span] = []
     done = 0
     for at in long:
         result += units[done:at]
         for piece in split_long(units[at]) if split_long else [units[at]]:
-            result += split_on_tokens(text, piece, token_offsets, max_tokens)
+            result += split_on_tokens(text, piece, token_offsets, max_tokens, preferences)
         done = at + 1
     return result + units[done:]

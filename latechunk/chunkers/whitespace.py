@@ -21,13 +21,18 @@ def code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+def is_space(codes: np.ndarray) -> np.ndarray:
+    """``chr(c).isspace()`` for each code point."""
+    table = _space_table()
+    return table[np.minimum(codes, len(table) - 1)] & (codes < len(table))
+
+
 class Whitespace:
     """The maximal runs of whitespace (``str.isspace``) of one text."""
 
     def __init__(self, text: str, codes: np.ndarray | None = None) -> None:
         codes = code_points(text) if codes is None else codes
-        table = _space_table()
-        space = table[np.minimum(codes, len(table) - 1)] & (codes < len(table))
+        space = is_space(codes)
         edges = np.diff(space.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
         self.run_start = np.flatnonzero(edges == 1)
         self.run_end = np.flatnonzero(edges == -1)

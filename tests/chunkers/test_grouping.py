@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from latechunk.chunkers.base import split_on_tokens, token_counts, tokens_in_spans
+from latechunk.chunkers.base import (
+    _after_hyphenated_break,
+    cut_preferences,
+    cut_tokens,
+    is_word_start,
+    split_on_tokens,
+    strip_span,
+    token_counts,
+    tokens_in_spans,
+)
 from latechunk.chunkers.grouping import chain_from_zero, merge_tokenless_units, pack_units, split_long_units
 from latechunk.types import Span
 
@@ -35,11 +45,43 @@ def reference_merge_tokenless(units: list[Span], offsets: np.ndarray) -> list[Sp
     return merged
 
 
+def reference_split_on_tokens(text: str, span: Span, offsets: np.ndarray, tokens_per_piece: int) -> list[Span]:
+    first, last = (int(x[0]) for x in tokens_in_spans(offsets, np.asarray([span])))
+    if last - first <= tokens_per_piece:
+        return [span]
+    boundaries = cut_tokens(offsets, first, last)
+    cuts, start = [span[0]], first
+    while last - start > tokens_per_piece:
+        remaining = last - start
+        pieces_left = -(-remaining // tokens_per_piece)
+        ideal = start + -(-remaining // pieces_left)
+        lowest = max(start + 1, last - (pieces_left - 1) * tokens_per_piece)
+        highest = start + tokens_per_piece
+        after, beyond = np.searchsorted(boundaries, [start, highest], "right")
+        near = boundaries[after : beyond + 1]
+        window = near[(near >= lowest) & (near <= highest)]
+        if len(window) == 0:
+            below, above = near[near < lowest], near[near > highest]
+            if not len(below) and not len(above):
+                break
+            cut = int(below[-1]) if len(below) else int(above[0])
+        else:
+            pairs = list(zip(window.tolist(), offsets[window, 0].tolist(), strict=True))
+            word_starts = [t for t, c in pairs if is_word_start(text, c)]
+            not_hyphenated = [t for t, c in pairs if not _after_hyphenated_break(text, c)]
+            cut = min(word_starts or not_hyphenated or window.tolist(), key=lambda t: (abs(t - ideal), t))
+        cuts.append(max(span[0], int(offsets[cut, 0])))
+        start = cut
+    cuts.append(span[1])
+    pieces = [strip_span(text, a, b) for a, b in pairwise(cuts)]
+    return [p for p in pieces if p[1] > p[0]]
+
+
 def reference_split_long(text, units, offsets, max_tokens, hard_max_tokens):
     keep = max_tokens if hard_max_tokens is None else hard_max_tokens
     result: list[Span] = []
     for unit, count in zip(units, token_counts(offsets, units), strict=True):
-        result += [unit] if count <= keep else split_on_tokens(text, unit, offsets, max_tokens)
+        result += [unit] if count <= keep else reference_split_on_tokens(text, unit, offsets, max_tokens)
     return result
 
 
@@ -70,8 +112,10 @@ def reference_pack(text, units, offsets, max_tokens, units_per_chunk, overlap, h
 
 # --- random documents: text, token offsets (some characters dropped, some shared), units -------------
 
-WORDS = st.sampled_from(["a", "late", "chunking", "x1", "\x00", "\x00\x00", ".", "!", "naïve", "字字", "e\u0301"])
-GAPS = st.sampled_from([" ", "  ", "\n", "\n\n", "\t", ""])
+WORDS = st.sampled_from(
+    ["a", "late", "chunking", "x1", "\x00", "\x00\x00", ".", "!", "naïve", "字字", "e\u0301", "infor-", "-", "well-"]
+)
+GAPS = st.sampled_from([" ", "  ", "\n", "\n\n", "\t", "", " \r\n  ", "\n\n\n"])
 
 
 @st.composite
@@ -141,6 +185,18 @@ def test_merge_and_split_match_their_loops(document, max_tokens, extra):
     assert split_long_units(text, units, offsets, max_tokens, hard_max_tokens=hard) == reference_split_long(
         text, units, offsets, max_tokens, hard
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=documents(), tokens_per_piece=st.integers(1, 6), ends=st.lists(st.integers(0, 200), max_size=4))
+def test_split_on_tokens_matches_the_text_reading_loop(document, tokens_per_piece, ends):
+    text, offsets, units = document
+    spans = units + [(0, len(text))] + [(a, b) for a, b in zip(ends, ends[1:], strict=False) if a < b <= len(text)]
+    preferences = cut_preferences(text, offsets)
+    for span in spans:
+        expected = reference_split_on_tokens(text, span, offsets, tokens_per_piece)
+        assert split_on_tokens(text, span, offsets, tokens_per_piece) == expected
+        assert split_on_tokens(text, span, offsets, tokens_per_piece, preferences) == expected
 
 
 @given(steps=st.lists(st.integers(1, 5), max_size=60))
