@@ -27,6 +27,8 @@ class Chunker(ABC):
     needs_token_offsets: bool = False
     needs_token_vectors: bool = False
     """True for chunkers that place boundaries by the model's token vectors (``split_with_vectors``)."""
+    deprecated_parameters: tuple[str, ...] = ()
+    """Constructor parameters kept only as aliases of others (not written when the chunker is serialised)."""
 
     @abstractmethod
     def split(self, text: str, token_offsets: TokenOffsets | None = None) -> list[Span]:

@@ -12,6 +12,7 @@ from latechunk.chunkers.base import Chunker, TokenOffsets
 from latechunk.chunkers.budget import SENTENCE_CAP_TOKENS, check_budget
 from latechunk.chunkers.grouping import pack_units
 from latechunk.chunkers.segmentation import split_sentences
+from latechunk.defaults import DEFAULT_CHUNK_TOKENS
 from latechunk.types import Span
 
 _MARKDOWN_HEADING = re.compile(r"(?=#{1,6}[ \t])")  # a sentence that starts so opens a chunk (a heading)
@@ -34,12 +35,13 @@ class SentenceChunker(Chunker):
     """Groups whole sentences into chunks of at most ``max_tokens`` model tokens.
 
     Args:
-        max_tokens: token budget per chunk, counted with the model's tokenizer; ``None`` packs
-            by ``sentences_per_chunk`` alone.
+        max_tokens: token budget per chunk, counted with the model's tokenizer (default
+            ``DEFAULT_CHUNK_TOKENS``, 32, as for every chunker); ``None`` packs by
+            ``sentences_per_chunk`` alone.
         sentences_per_chunk: at most this many sentences per chunk (``None``: no limit).
         overlap: sentences shared by consecutive chunks.
         nlp: a spaCy pipeline that sets sentence boundaries (default: sentencex's rules, see
-            ``latechunk.chunkers.segmentation``).
+            ``latechunk.chunkers.segmentation``; spaCy is the ``spacy`` extra).
         language: sentencex language code for abbreviations (default ``"en"``).
         hard_max_tokens: a sentence longer than ``max_tokens`` stays whole, as a chunk of its
             own, up to this many tokens (at least ``max_tokens``; the default, 256, rises to
@@ -55,7 +57,7 @@ class SentenceChunker(Chunker):
 
     def __init__(
         self,
-        max_tokens: int | None = 64,
+        max_tokens: int | None = DEFAULT_CHUNK_TOKENS,
         sentences_per_chunk: int | None = None,
         overlap: int = 0,
         nlp: Any | None = None,

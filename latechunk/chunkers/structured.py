@@ -14,6 +14,7 @@ from latechunk.chunkers.budget import check_budget
 from latechunk.chunkers.grouping import join_tokenless, pack_units
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.chunkers.sentences import SENTENCE_CAP_TOKENS, sentence_cap
+from latechunk.defaults import DEFAULT_CHUNK_TOKENS
 from latechunk.types import Span
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -50,12 +51,13 @@ class StructuredChunker(Chunker):
     code; a ``whole`` block, an HTML table row, stays one unit), packed as ``SentenceChunker``
     packs sentences: a sentence, line or row over the budget stays whole up to ``hard_max_tokens``.
     ``split_with_meta`` gives each chunk ``{"headings": [...]}``, the titles of the headings it lies
-    under, outermost first. ``max_tokens=None``: one chunk per section.
+    under, outermost first. ``max_tokens`` defaults to ``DEFAULT_CHUNK_TOKENS`` (32), as in every
+    chunker; ``max_tokens=None``: one chunk per section.
     """
 
     def __init__(
         self,
-        max_tokens: int | None = 64,
+        max_tokens: int | None = DEFAULT_CHUNK_TOKENS,
         hard_max_tokens: int | None = SENTENCE_CAP_TOKENS,
         language: str | None = None,
     ) -> None:
