@@ -46,13 +46,11 @@ def pack_units(
         return []
     if max_tokens is not None and token_offsets is None:
         raise ValueError("max_tokens needs the tokenizer's offsets")
+    spans = _span_array(units)
     first = last = None
     if token_offsets is not None:
         token_offsets = np.asarray(token_offsets, dtype=np.int64).reshape(-1, 2)
-        units = packable_units(text, units, token_offsets, max_tokens, hard_max_tokens, split_long)
-    spans = _span_array(units)
-    if token_offsets is not None:
-        first, last = tokens_in_spans(token_offsets, spans)
+        spans, first, last = _packable(text, spans, token_offsets, max_tokens, hard_max_tokens, split_long)
     starts = None if starts_chunk is None else np.asarray(starts_chunk(spans), dtype=bool)
     begin, stop = group_units(len(spans), first, last, max_tokens, units_per_chunk, overlap_units, starts)
     return list(zip(spans[begin, 0].tolist(), spans[stop - 1, 1].tolist(), strict=True))
@@ -132,10 +130,29 @@ def packable_units(
     of two tokenless blocks and the tag between them is as long as that tag. Where nothing
     between units is a token (plain text and MiniLM), the order makes no difference.
     """
-    units = merge_tokenless_units(units, token_offsets)
-    if max_tokens is None:
-        return units
-    return split_long_units(text, units, token_offsets, max_tokens, split_long, hard_max_tokens)
+    spans, _, _ = _packable(text, _span_array(units), token_offsets, max_tokens, hard_max_tokens, split_long)
+    return list(zip(spans[:, 0].tolist(), spans[:, 1].tolist(), strict=True))
+
+
+def _packable(
+    text: str,
+    spans: np.ndarray,
+    token_offsets: TokenOffsets,
+    max_tokens: int | None,
+    hard_max_tokens: int | None,
+    split_long: Callable[[Span], list[Span]] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``packable_units`` on an ``(n, 2)`` array, with each unit's token range ``[first, last)``."""
+    first, last = tokens_in_spans(token_offsets, spans)
+    if len(spans) and not np.all(last > first):
+        spans, _ = join_tokenless(spans, last > first)
+        first, last = tokens_in_spans(token_offsets, spans)
+    keep = max_tokens if hard_max_tokens is None else hard_max_tokens
+    if max_tokens is not None and np.any(last - first > keep):
+        units = list(zip(spans[:, 0].tolist(), spans[:, 1].tolist(), strict=True))
+        spans = _span_array(split_long_units(text, units, token_offsets, max_tokens, split_long, hard_max_tokens))
+        first, last = tokens_in_spans(token_offsets, spans)
+    return spans, first, last
 
 
 def merge_tokenless_units(units: list[Span], token_offsets: TokenOffsets) -> list[Span]:

@@ -14,7 +14,8 @@ its boundaries this module cuts
 * at the spaces of Thai and Lao text: those scripts mark sentences (and clauses) with a space
   and nothing else, so a unit there is a clause, packed by the token budget like sentences.
 
-A spaCy pipeline can be passed instead (``nlp=``), for a trained parser's sentences.
+A spaCy pipeline can be passed instead (``nlp=``), for a trained parser's sentences; spaCy is the
+optional ``spacy`` extra (``pip install "latechunk[spacy]"``), imported only by ``default_nlp``.
 """
 
 from __future__ import annotations
@@ -88,8 +89,14 @@ _cache: SizedCache[tuple[Span, ...]] = SizedCache(CACHE_BUDGET_CHARS, CACHE_MAX_
 
 @lru_cache(maxsize=1)
 def default_nlp() -> Any:
-    """A blank multilingual spaCy pipeline with the rule-based sentencizer (no download)."""
-    import spacy
+    """A blank multilingual spaCy pipeline with the rule-based sentencizer (no download; the ``spacy`` extra)."""
+    try:
+        import spacy
+    except ImportError as error:
+        raise ImportError(
+            'spaCy is optional: pip install "latechunk[spacy]" to segment with a spaCy pipeline '
+            "(the default segmenter, sentencex, needs no spaCy)"
+        ) from error
 
     nlp = spacy.blank("xx")
     nlp.add_pipe("sentencizer")

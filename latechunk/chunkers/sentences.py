@@ -15,12 +15,15 @@ from latechunk.chunkers.segmentation import split_sentences
 from latechunk.defaults import DEFAULT_CHUNK_TOKENS
 from latechunk.types import Span
 
-_MARKDOWN_HEADING = re.compile(r"(?=#{1,6}[ \t])")  # a sentence that starts so opens a chunk (a heading)
+_HASHES_BEFORE_SPACE = re.compile(r"#+(?=[ \t])")
+"""A sentence that starts with 1-6 of the last ``#`` of such a run starts with a heading mark (``## ``)."""
 
 
 def heading_starts(text: str) -> Callable[[np.ndarray], np.ndarray]:
-    """For ``pack_units``: which of the ``(n, 2)`` units start with a Markdown heading mark (``## ``)."""
-    marks = np.fromiter((m.start() for m in _MARKDOWN_HEADING.finditer(text)), dtype=np.int64)
+    """For ``pack_units``: which of the ``(n, 2)`` units start with a Markdown heading mark (``## ``): a chunk
+    starts there, so a heading joins the text under it."""
+    runs = [(m.start(), m.end()) for m in _HASHES_BEFORE_SPACE.finditer(text)] if "#" in text else []
+    marks = np.asarray([p for a, b in runs for p in range(max(a, b - 6), b)], dtype=np.int64)
     return lambda units: np.isin(units[:, 0], marks)
 
 
