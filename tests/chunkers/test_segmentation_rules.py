@@ -8,7 +8,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from latechunk.chunkers import segmentation
-from latechunk.chunkers.segmentation import _segment, _segment_one_by_one, _segment_without_quotes
+from latechunk.chunkers.segmentation import _segment
+from latechunk.chunkers.sentence_rules import QUOTE_OR_BRACKET, rules_one_by_one, segment_without_quotes
 from latechunk.chunkers.whitespace import Whitespace
 
 from .test_multilingual import TABLE
@@ -19,11 +20,11 @@ def reference_segment(text: str, language: str) -> list[tuple[int, int]]:
     found = []
     for b in sentencex.get_sentence_boundaries(language, text):
         span = (b["start_index"], b["end_index"])
-        if "\n" in text[span[0] : span[1]].rstrip() and segmentation._QUOTE_OR_BRACKET.search(text, *span):
-            found += _segment_without_quotes(sentencex, language, text, span)
+        if "\n" in text[span[0] : span[1]].rstrip() and QUOTE_OR_BRACKET.search(text, *span):
+            found += segment_without_quotes(sentencex, language, text, span)
         else:
             found.append(span)
-    return _segment_one_by_one(text, language, found)
+    return rules_one_by_one(text, language, found)
 
 
 def segment_with_arrays(text: str, language: str) -> list[tuple[int, int]]:
