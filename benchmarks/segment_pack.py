@@ -6,7 +6,8 @@ them), times
 * ``segment``: ``split_sentences`` of every meeting, the sentence cache cleared first;
 * ``pack <chunker>``: each chunker's ``split`` with the sentences already cached (so the packing, not
   the segmentation: sentences, paragraphs, tokens, markdown, html of the meetings written as ``<p>``
-  lines, and semantic with random token vectors);
+  lines, semantic with random token vectors, and ``semantic-units``, the sentences joined and cut
+  into the units ``SemanticChunker`` cuts between);
 
 best of ``--repeats`` runs, in seconds of process CPU time per 100k tokens (steadier than wall time
 on a shared machine; the work is single-threaded). ``--save FILE`` writes every chunker's spans
@@ -77,10 +78,29 @@ def chunkers() -> dict[str, tuple[str, Split]]:
             "plain",
             lambda text, offsets, s=semantic: s.split_with_vectors(text, offsets, random_vectors(len(offsets), 7)),
         )
+    chosen["semantic-units/32"] = ("plain", semantic_units)
     return chosen
 
 
-TIMED = ("sentences/32", "paragraphs/32", "tokens/32", "markdown/32", "html/32", "semantic/32/None")
+def semantic_units(text: str, offsets: np.ndarray) -> list:
+    """The units ``SemanticChunker`` places boundaries between (sentences, tokenless ones joined, long ones cut)."""
+    from latechunk.chunkers import grouping
+
+    sentences = split_sentences(text)
+    if hasattr(grouping, "packable_units"):
+        return grouping.packable_units(text, sentences, offsets, 32)
+    return grouping.merge_tokenless_units(grouping.split_long_units(text, sentences, offsets, 32), offsets)  # before
+
+
+TIMED = (
+    "sentences/32",
+    "paragraphs/32",
+    "tokens/32",
+    "markdown/32",
+    "html/32",
+    "semantic-units/32",
+    "semantic/32/None",
+)
 
 
 def main() -> None:
@@ -139,6 +159,9 @@ def main() -> None:
             before = json.loads(args.compare.read_text())
             lists = same_lists = total = same = 0
             for name, per_document in spans.items():
+                if name not in before:
+                    print(f"not in {args.compare}: {name}")
+                    continue
                 for now, then in zip(per_document, before[name], strict=True):
                     lists += 1
                     same_lists += now == then
