@@ -4,7 +4,8 @@ Policies, all at the same ``--size`` token budget and all pooled from one late p
 (``embed_span_sets``):
 
 * ``spacy-cut``: the old default exactly (spaCy's sentencizer, sentences packed to the budget, a
-  longer sentence cut on token boundaries, headings not treated apart);
+  longer sentence cut on token boundaries, headings not treated apart; needs the ``spacy`` extra,
+  which the ``test`` extra includes);
 * ``cut``: the same with sentencex's sentences (``hard_max_tokens=None``);
 * ``whole-<cap>``: sentences packed to the budget, a longer sentence kept whole up to ``cap``
   tokens (``SentenceChunker(max_tokens=size, hard_max_tokens=cap)``);

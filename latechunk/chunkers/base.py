@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -27,6 +27,8 @@ class Chunker(ABC):
     needs_token_offsets: bool = False
     needs_token_vectors: bool = False
     """True for chunkers that place boundaries by the model's token vectors (``split_with_vectors``)."""
+    deprecated_parameters: tuple[str, ...] = ()
+    """Constructor parameters kept only as aliases of others (not written when the chunker is serialised)."""
 
     @abstractmethod
     def split(self, text: str, token_offsets: TokenOffsets | None = None) -> list[Span]:
@@ -108,13 +110,21 @@ def cut_tokens(token_offsets: TokenOffsets, first: int, last: int) -> np.ndarray
     return first + 1 + np.flatnonzero(ok)
 
 
-def split_on_tokens(text: str, span: Span, token_offsets: TokenOffsets, tokens_per_piece: int) -> list[Span]:
+def split_on_tokens(
+    text: str,
+    span: Span,
+    token_offsets: TokenOffsets,
+    tokens_per_piece: int,
+    preferences: CutPreferences | None = None,
+) -> list[Span]:
     """Cut one span into the fewest pieces of at most ``tokens_per_piece`` tokens, on token boundaries.
 
     Pieces are balanced (13 tokens with a budget of 12 give 7 + 6, not 12 + 1) and, where the
     budget allows, cut where a word starts rather than inside a word. Each piece runs from its
     first token to the start of the next piece, so no character of the span is lost; whitespace is
     then trimmed from both ends. Only a run of tokens that share one character can exceed the budget.
+    ``preferences`` (``cut_preferences`` of the text, computed once for many spans) saves looking
+    at the text again.
     """
     if tokens_per_piece < 1:
         raise ValueError("tokens_per_piece must be at least 1")
@@ -122,6 +132,8 @@ def split_on_tokens(text: str, span: Span, token_offsets: TokenOffsets, tokens_p
     first, last = int(first[0]), int(last[0])
     if last - first <= tokens_per_piece:
         return [span]
+    if preferences is None:
+        preferences = cut_preferences(text, token_offsets, first, last)
     boundaries = cut_tokens(token_offsets, first, last)
     cuts = [span[0]]
     start = first
@@ -133,7 +145,7 @@ def split_on_tokens(text: str, span: Span, token_offsets: TokenOffsets, tokens_p
         highest = start + tokens_per_piece
         after, beyond = np.searchsorted(boundaries, [start, highest], "right")
         near = boundaries[after : beyond + 1]
-        cut = _choose_cut(text, token_offsets, near, ideal, lowest, highest)
+        cut = _choose_cut(preferences, near, ideal, lowest, highest)
         if cut is None:
             break
         cuts.append(max(span[0], int(token_offsets[cut, 0])))
@@ -143,24 +155,57 @@ def split_on_tokens(text: str, span: Span, token_offsets: TokenOffsets, tokens_p
     return [p for p in pieces if p[1] > p[0]]
 
 
+class CutPreferences(NamedTuple):
+    """Per token (by its first character): whether a word starts there, and whether it follows a word
+    hyphenated at a line break (``is_word_start``, ``_after_hyphenated_break``)."""
+
+    word_start: np.ndarray
+    hyphenated: np.ndarray
+
+
+def cut_preferences(text: str, token_offsets: TokenOffsets, first: int = 0, last: int | None = None) -> CutPreferences:
+    """``CutPreferences`` for the tokens ``[first, last)`` (indices into the returned arrays stay token indices).
+
+    Whitespace before each token is read from the text's code points at once; the hyphenation test runs
+    only where a ``-`` and a line break both lie within the 12 characters before the token.
+    """
+    from latechunk.chunkers.whitespace import code_points, is_space
+
+    last = len(token_offsets) if last is None else last
+    starts = token_offsets[first:last, 0]
+    codes = code_points(text)
+    before = np.clip(starts - 1, 0, max(len(codes) - 1, 0))
+    spaced = (starts > 0) & (is_space(codes[before]) if len(codes) else False)
+    hyphens, breaks = np.flatnonzero(codes == ord("-")), np.flatnonzero(codes == ord("\n"))
+    window = np.maximum(starts - 12, 0)
+    maybe = (np.searchsorted(hyphens, starts) > np.searchsorted(hyphens, window)) & (
+        np.searchsorted(breaks, starts) > np.searchsorted(breaks, window)
+    )
+    hyphenated = np.zeros(len(token_offsets), dtype=bool)
+    for t in np.flatnonzero(maybe).tolist():
+        hyphenated[first + t] = _after_hyphenated_break(text, int(starts[t]))
+    word_start = np.zeros(len(token_offsets), dtype=bool)
+    word_start[first:last] = spaced & ~hyphenated[first:last]
+    return CutPreferences(word_start, hyphenated)
+
+
 def _choose_cut(
-    text: str, token_offsets: TokenOffsets, candidates: np.ndarray, ideal: int, lowest: int, highest: int
+    preferences: CutPreferences, candidates: np.ndarray, ideal: int, lowest: int, highest: int
 ) -> int | None:
     """The candidate in ``[lowest, highest]`` nearest ``ideal``, a word start if any is there.
 
     Without one in range: the last candidate below ``lowest`` (a smaller piece), else the first
     above ``highest`` (a piece over budget that cannot be cut), else ``None``. ``candidates`` are
-    sorted and hold at most one token above ``highest``.
+    sorted and hold at most one token above ``highest``; among equally near ones the first wins.
     """
     window = candidates[(candidates >= lowest) & (candidates <= highest)]
     if len(window) == 0:
         below, above = candidates[candidates < lowest], candidates[candidates > highest]
         return int(below[-1]) if len(below) else int(above[0]) if len(above) else None
-    chars = token_offsets[window, 0]
-    pairs = list(zip(window.tolist(), chars.tolist(), strict=True))
-    word_starts = [t for t, c in pairs if is_word_start(text, c)]
-    not_hyphenated = [t for t, c in pairs if not _after_hyphenated_break(text, c)]
-    return min(word_starts or not_hyphenated or window.tolist(), key=lambda t: (abs(t - ideal), t))
+    word_starts = window[preferences.word_start[window]]
+    not_hyphenated = window[~preferences.hyphenated[window]]
+    pool = word_starts if len(word_starts) else not_hyphenated if len(not_hyphenated) else window
+    return int(pool[np.argmin(np.abs(pool - ideal))])
 
 
 def is_word_start(text: str, position: int) -> bool:

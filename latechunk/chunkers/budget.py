@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
+from latechunk.defaults import DEFAULT_CHUNK_TOKENS
 from latechunk.errors import SettingsError, SettingsTypeError
 
 
@@ -52,3 +54,20 @@ def check_budget(max_tokens: Any, hard_max_tokens: Any, *, max_optional: bool = 
             "a sentence over the budget is kept whole"
         )
     return budget, cap
+
+
+def renamed_budget(owner: str, old_name: str, old_value: Any, max_tokens: Any) -> Any:
+    """``max_tokens``, or the value given under its former name ``old_name`` (with a ``DeprecationWarning``).
+
+    Giving both is a ``TypeError`` unless ``max_tokens`` is left at its default.
+    """
+    if old_value is None:
+        return max_tokens
+    warnings.warn(
+        f"{owner}({old_name}=...) is deprecated; pass max_tokens, the budget's name in every chunker",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    if max_tokens != DEFAULT_CHUNK_TOKENS and max_tokens != old_value:
+        raise TypeError(f"{owner} got max_tokens={max_tokens!r} and {old_name}={old_value!r}; pass max_tokens only")
+    return old_value

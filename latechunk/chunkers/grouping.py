@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from latechunk.chunkers.base import TokenOffsets, split_on_tokens, token_counts, tokens_in_spans
+from latechunk.chunkers.base import TokenOffsets, cut_preferences, split_on_tokens, token_counts, tokens_in_spans
 from latechunk.types import Span
 
 
@@ -19,18 +19,20 @@ def pack_units(
     overlap_units: int = 0,
     split_long: Callable[[Span], list[Span]] | None = None,
     hard_max_tokens: int | None = None,
-    starts_chunk: Callable[[Span], bool] | None = None,
+    starts_chunk: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> list[Span]:
     """Greedily group consecutive units into chunks of at most ``max_tokens`` tokens.
 
     A unit longer than ``max_tokens`` stays whole, as a chunk of its own, while it holds at most
     ``hard_max_tokens`` tokens; a longer one (any longer one when ``hard_max_tokens`` is ``None``)
     is first split by ``split_long`` (default: on token boundaries) into pieces of at most
-    ``max_tokens``. A unit for which ``starts_chunk`` is true (a heading) begins a new chunk.
-    Each chunk holds at most ``units_per_chunk`` units; consecutive chunks share
-    ``overlap_units`` units. A last short group is its own chunk: nothing is dropped. With token
-    offsets, a unit the tokenizer sees no token in joins its neighbour, and a chunk's tokens are
-    counted over its whole span (a token shared by two units, or one between them, counts once).
+    ``max_tokens``. A unit that ``starts_chunk`` marks (given the ``(n, 2)`` array of the units,
+    it returns one bool per unit: a heading) begins a new chunk. Each chunk holds at most
+    ``units_per_chunk`` units; consecutive chunks share ``overlap_units`` units. A last short
+    group is its own chunk: nothing is dropped. With token offsets, a unit the tokenizer sees no
+    token in joins its neighbour before the budget applies (``packable_units``), and a chunk's
+    tokens are counted over its whole span (a token shared by two units, or one between them,
+    counts once). Units come in document order (starts and ends never decrease).
     """
     if max_tokens is not None and max_tokens < 1:
         raise ValueError(f"max_tokens must be at least 1, got {max_tokens}")
@@ -40,34 +42,117 @@ def pack_units(
         raise ValueError(f"hard_max_tokens ({hard_max_tokens}) must be at least max_tokens ({max_tokens})")
     if overlap_units < 0:
         raise ValueError(f"overlap must be non-negative, got {overlap_units}")
-    if not units:
+    if len(units) == 0:
         return []
     if max_tokens is not None and token_offsets is None:
         raise ValueError("max_tokens needs the tokenizer's offsets")
+    spans = _span_array(units)
+    first = last = None
     if token_offsets is not None:
         token_offsets = np.asarray(token_offsets, dtype=np.int64).reshape(-1, 2)
-        if max_tokens is not None:
-            units = split_long_units(text, units, token_offsets, max_tokens, split_long, hard_max_tokens)
-        units = merge_tokenless_units(units, token_offsets)
-        first, last = tokens_in_spans(token_offsets, np.asarray(units, dtype=np.int64))
+        spans, first, last = _packable(text, spans, token_offsets, max_tokens, hard_max_tokens, split_long)
+    starts = None if starts_chunk is None else np.asarray(starts_chunk(spans), dtype=bool)
+    begin, stop = group_units(len(spans), first, last, max_tokens, units_per_chunk, overlap_units, starts)
+    return list(zip(spans[begin, 0].tolist(), spans[stop - 1, 1].tolist(), strict=True))
 
-    chunks: list[Span] = []
-    i = 0
-    while i < len(units):
-        j = i + 1
-        while j < len(units):
-            if units_per_chunk is not None and j - i >= units_per_chunk:
-                break
-            if max_tokens is not None and last[j] - first[i] > max_tokens:
-                break
-            if starts_chunk is not None and starts_chunk(units[j]):
-                break
-            j += 1
-        chunks.append((units[i][0], units[j - 1][1]))
-        if j >= len(units):
+
+def group_units(
+    n: int,
+    first: np.ndarray | None,
+    last: np.ndarray | None,
+    max_tokens: int | None,
+    units_per_chunk: int | None = None,
+    overlap_units: int = 0,
+    starts: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The greedy grouping of ``n`` units as unit ranges ``[begin[k], stop[k])``, one per chunk, in numpy.
+
+    A chunk starting at unit ``i`` takes units while it holds fewer than ``units_per_chunk``, while
+    ``last[j] - first[i] <= max_tokens`` (unit ``u`` holds tokens ``[first[u], last[u])``, both never
+    decreasing) and until a unit with ``starts[j]``; the next chunk starts ``overlap_units`` units
+    before its end, one unit later at least. Every unit's chunk end is found at once (a sorted search
+    for the budget), and the chain of chunk starts from unit 0 by pointer doubling.
+    """
+    index = np.arange(n, dtype=np.int64)
+    stop = np.full(n, n, dtype=np.int64)
+    if units_per_chunk is not None:
+        stop = np.minimum(stop, index + units_per_chunk)
+    if max_tokens is not None:
+        assert first is not None and last is not None
+        over = np.searchsorted(last, first + max_tokens, side="right")  # the first unit past the budget
+        stop = np.minimum(stop, np.maximum(over, index + 1))
+    if starts is not None:
+        marked = np.flatnonzero(starts)
+        following = np.searchsorted(marked, index, side="right")
+        stop = np.minimum(stop, np.append(marked, n)[following])
+    successor = np.where(stop >= n, n, np.maximum(index + 1, stop - overlap_units))
+    begin = chain_from_zero(successor)
+    return begin, stop[begin]
+
+
+def chain_from_zero(successor: np.ndarray) -> np.ndarray:
+    """The nodes ``0, s[0], s[s[0]], ...`` before ``n = len(s)``, where ``s[i] > i`` (``n`` ends the chain).
+
+    Pointer doubling: after round ``k`` the nodes reached in fewer than ``2**k`` steps are known, so
+    ``log2`` of the chain's length rounds of whole-array numpy do what a loop over the chain would.
+    """
+    n = len(successor)
+    jump = np.append(np.asarray(successor, dtype=np.int64), n)
+    reached = np.zeros(n + 1, dtype=bool)
+    reached[0] = True
+    while True:
+        reached[jump[np.flatnonzero(reached)]] = True
+        if jump[0] == n:
             break
-        i = max(i + 1, j - overlap_units)
-    return chunks
+        jump = jump[jump]
+    return np.flatnonzero(reached[:n])
+
+
+def _span_array(units: list[Span] | np.ndarray) -> np.ndarray:
+    spans = np.asarray(units, dtype=np.int64).reshape(-1, 2)
+    if len(spans) > 1 and (np.any(spans[1:, 0] < spans[:-1, 0]) or np.any(spans[1:, 1] < spans[:-1, 1])):
+        raise ValueError("units must be in document order: their starts and ends never decrease")
+    return spans
+
+
+def packable_units(
+    text: str,
+    units: list[Span],
+    token_offsets: TokenOffsets,
+    max_tokens: int | None,
+    hard_max_tokens: int | None = None,
+    split_long: Callable[[Span], list[Span]] | None = None,
+) -> list[Span]:
+    """The units chunks are packed from: tokenless units joined to a neighbour, then long ones cut.
+
+    The join comes first, so that a joined unit is held to the budget like any other: the text
+    between two units can hold tokens of its own (HTML tags between two blocks), and a unit made
+    of two tokenless blocks and the tag between them is as long as that tag. Where nothing
+    between units is a token (plain text and MiniLM), the order makes no difference.
+    """
+    spans, _, _ = _packable(text, _span_array(units), token_offsets, max_tokens, hard_max_tokens, split_long)
+    return list(zip(spans[:, 0].tolist(), spans[:, 1].tolist(), strict=True))
+
+
+def _packable(
+    text: str,
+    spans: np.ndarray,
+    token_offsets: TokenOffsets,
+    max_tokens: int | None,
+    hard_max_tokens: int | None,
+    split_long: Callable[[Span], list[Span]] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``packable_units`` on an ``(n, 2)`` array, with each unit's token range ``[first, last)``."""
+    first, last = tokens_in_spans(token_offsets, spans)
+    if len(spans) and not np.all(last > first):
+        spans, _ = join_tokenless(spans, last > first)
+        first, last = tokens_in_spans(token_offsets, spans)
+    keep = max_tokens if hard_max_tokens is None else hard_max_tokens
+    if max_tokens is not None and np.any(last - first > keep):
+        units = list(zip(spans[:, 0].tolist(), spans[:, 1].tolist(), strict=True))
+        spans = _span_array(split_long_units(text, units, token_offsets, max_tokens, split_long, hard_max_tokens))
+        first, last = tokens_in_spans(token_offsets, spans)
+    return spans, first, last
 
 
 def merge_tokenless_units(units: list[Span], token_offsets: TokenOffsets) -> list[Span]:
@@ -76,22 +161,43 @@ def merge_tokenless_units(units: list[Span], token_offsets: TokenOffsets) -> lis
     Such a unit joins the unit before it, or the next one when it comes first, so that every
     unit covers a token whenever the text has one.
     """
-    counts = token_counts(token_offsets, units)
-    if counts.all():
+    spans = np.asarray(units, dtype=np.int64).reshape(-1, 2)
+    first, last = tokens_in_spans(token_offsets, spans)
+    if np.all(last > first):
         return list(units)
-    if not counts.any():
-        return [(units[0][0], units[-1][1])]
-    merged: list[Span] = []
-    pending_start: int | None = None
-    for (start, end), count in zip(units, counts, strict=True):
-        if count == 0 and merged:
-            merged[-1] = (merged[-1][0], end)
-        elif count == 0:
-            pending_start = start if pending_start is None else pending_start
-        else:
-            merged.append((start if pending_start is None else pending_start, end))
-            pending_start = None
-    return merged
+    joined, _ = join_tokenless(spans, last > first)
+    return list(zip(joined[:, 0].tolist(), joined[:, 1].tolist(), strict=True))
+
+
+def join_tokenless(
+    spans: np.ndarray, has_tokens: np.ndarray, groups: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``merge_tokenless_units`` on arrays, within each group of consecutive units (``groups``: a non-decreasing
+    group number per unit; default: one group).
+
+    A unit without tokens joins the unit with tokens before it in its group, or the first one after
+    it when none is before; a group without any becomes one span. Returns the joined ``(k, 2)`` spans
+    and, for each, the index of the unit it grew from (to carry per-unit data along).
+    """
+    n = len(spans)
+    if n == 0:
+        return spans.reshape(0, 2), np.zeros(0, dtype=np.int64)
+    new_group = np.zeros(n, dtype=bool)
+    new_group[0] = True
+    if groups is not None:
+        new_group[1:] = groups[1:] != groups[:-1]
+    group = np.cumsum(new_group) - 1
+    group_first = np.flatnonzero(new_group)
+    group_last = np.append(group_first[1:] - 1, n - 1)
+    group_has_tokens = np.logical_or.reduceat(has_tokens, group_first)
+    kept = np.flatnonzero(has_tokens | (new_group & ~group_has_tokens[group]))
+    kept_group = group[kept]
+    first_of_group = np.append(True, kept_group[1:] != kept_group[:-1])
+    last_of_group = np.append(kept_group[1:] != kept_group[:-1], True)
+    starts = np.where(first_of_group, spans[group_first[kept_group], 0], spans[kept, 0])
+    following = np.append(kept[1:], n) - 1  # the last unit before the next kept one
+    ends = np.where(last_of_group, spans[group_last[kept_group], 1], spans[following, 1])
+    return np.stack([starts, ends], axis=1), kept
 
 
 def split_long_units(
@@ -105,17 +211,19 @@ def split_long_units(
     """Units of at most ``hard_max_tokens`` (default ``max_tokens``) tokens.
 
     A longer unit is cut by ``split_long``, then on tokens, into pieces of at most ``max_tokens``.
+    Only the long units are visited one by one.
     """
     keep = max_tokens if hard_max_tokens is None else hard_max_tokens
     counts = token_counts(token_offsets, units)
-    if int(counts.max(initial=0)) <= keep:
+    long = np.flatnonzero(counts > keep).tolist()
+    if not long:
         return units
+    preferences = cut_preferences(text, token_offsets)
     result: list[Span] = []
-    for unit, count in zip(units, counts, strict=True):
-        if count <= keep:
-            result.append(unit)
-            continue
-        pieces = split_long(unit) if split_long else [unit]
-        for piece in pieces:
-            result.extend(split_on_tokens(text, piece, token_offsets, max_tokens))
-    return result
+    done = 0
+    for at in long:
+        result += units[done:at]
+        for piece in split_long(units[at]) if split_long else [units[at]]:
+            result += split_on_tokens(text, piece, token_offsets, max_tokens, preferences)
+        done = at + 1
+    return result + units[done:]

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from html import unescape
 from html.parser import HTMLParser
 
+from latechunk.chunkers.html_text import (
+    BLOCK_TAGS,
+    HEADINGS,
+    HIDDEN_TAGS,
+    LINE_TAGS,
+    TableRows,
+    line_starts,
+    visible_text,
+)
 from latechunk.chunkers.structured import Block, Section, StructuredChunker
 from latechunk.types import Span
 
-BLOCK_TAGS = frozenset(
-    "address article aside blockquote body caption dd details div dl dt fieldset figcaption figure footer form "
-    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot th thead tr ul".split()
-)
-"""Tags whose start or end ends the current block of text."""
-HIDDEN_TAGS = frozenset({"script", "style", "template", "noscript", "head", "title", "svg", "math"})
-"""Tags whose content is not visible text: never part of a chunk."""
-_LINE_TAGS = frozenset({"pre", "table"})
-_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+__all__ = ["BLOCK_TAGS", "HIDDEN_TAGS", "HtmlChunker", "parse_html_sections", "visible_text"]
 
 
 class _Scanner(HTMLParser):
@@ -24,13 +26,14 @@ class _Scanner(HTMLParser):
     def __init__(self, text: str) -> None:
         super().__init__(convert_charrefs=False)
         self.text = text
-        self.line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        self.line_starts = line_starts(text)
         self.hidden = 0
         self.open_lines = 0  # inside <pre> or <table>: a long block is cut at lines
+        self.rows = TableRows()
         self.heading: tuple[int, list[str]] | None = None  # level and title pieces of the open heading
         self.start: int | None = None  # first visible character of the open block
         self.end = 0
-        self.blocks: list[tuple[Span, bool, int, str]] = []  # span, prose, heading level (0: none), title
+        self.blocks: list[tuple[Span, bool, bool, int, str]] = []  # span, prose, whole, heading level, title
 
     def position(self) -> int:
         line, column = self.getpos()
@@ -39,26 +42,35 @@ class _Scanner(HTMLParser):
     def close_block(self) -> None:
         if self.start is not None:
             level, title = (0, "") if self.heading is None else (self.heading[0], "".join(self.heading[1]))
-            self.blocks.append(((self.start, self.end), self.open_lines == 0, level, " ".join(title.split())))
+            span = (self.start, self.end)
+            self.blocks.append((span, self.open_lines == 0, self.rows.inside, level, " ".join(title.split())))
         self.start = None
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag in HIDDEN_TAGS:
             self.hidden += 1
-        elif tag in BLOCK_TAGS:
+        elif self.rows.ends_block(tag, self.rows.inside):
             self.close_block()
-            self.open_lines += tag in _LINE_TAGS
-            # a block tag ends an unclosed heading (<h1>Title<p>text)
-            self.heading = (_HEADINGS[tag], []) if tag in _HEADINGS else None
+            self.open_lines += tag in LINE_TAGS
+            self.rows.start(tag)
+            # a block tag ends an unclosed heading (<h1>Title<p>text); inside a row a heading is row text
+            self.heading = (HEADINGS[tag], []) if tag in HEADINGS and not self.rows.inside else None
+        elif tag in LINE_TAGS:
+            self.open_lines += 1
+            self.rows.start(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in HIDDEN_TAGS:
             self.hidden = max(0, self.hidden - 1)
-        elif tag in BLOCK_TAGS:
+        elif self.rows.ends_block(tag, self.rows.inside):
             self.close_block()
-            self.open_lines = max(0, self.open_lines - (tag in _LINE_TAGS))
-            if tag in _HEADINGS:
+            self.open_lines = max(0, self.open_lines - (tag in LINE_TAGS))
+            self.rows.end(tag)
+            if tag in HEADINGS:
                 self.heading = None
+        elif tag in LINE_TAGS:
+            self.open_lines = max(0, self.open_lines - 1)
+            self.rows.end(tag)
 
     def handle_data(self, data: str) -> None:
         if self.hidden:
@@ -89,8 +101,6 @@ class _Scanner(HTMLParser):
             self.start = at
         self.end = at + length
         if self.heading is not None:
-            from html import unescape
-
             self.heading[1].append(unescape(raw))
 
 
@@ -98,8 +108,9 @@ def parse_html_sections(text: str) -> list[Section]:
     """Sections of an HTML text from the standard library's ``html.parser``.
 
     A block is the visible text between two block-level tags, as a span of the source from its
-    first to its last visible character (inline tags such as ``<b>`` inside it are kept); the
-    content of ``script``, ``style``, ``head`` and the like is skipped.
+    first to its last visible character (inline tags such as ``<b>`` inside it are kept); a table
+    row (``<tr>``) is one block whatever its cells hold, so a label and its value stay together.
+    The content of ``script``, ``style``, ``head`` and the like is skipped.
     """
     scanner = _Scanner(text)
     scanner.feed(text)
@@ -108,7 +119,7 @@ def parse_html_sections(text: str) -> list[Section]:
     sections = [Section(None, [])]
     stack: list[tuple[int, str]] = []
     pending: int | None = None
-    for span, prose, level, title in scanner.blocks:
+    for span, prose, whole, level, title in scanner.blocks:
         if level:
             stack = [(lv, t) for lv, t in stack if lv < level] + [(level, title)]
             if sections[-1].heading is not None and not sections[-1].blocks:
@@ -117,7 +128,7 @@ def parse_html_sections(text: str) -> list[Section]:
             sections.append(Section(span if pending is None else (pending, span[1]), [t for _, t in stack]))
             pending = None
         else:
-            sections[-1].blocks.append(Block(span, prose))
+            sections[-1].blocks.append(Block(span, prose, whole))
     return [s for s in sections if s.heading is not None or s.blocks]
 
 
@@ -126,8 +137,10 @@ class HtmlChunker(StructuredChunker):
 
     A chunk's text is the raw HTML from the first to the last visible character of its blocks
     (so ``document[start:end]`` holds, and inline tags inside are kept); hidden content
-    (``script``, ``style``, ``head``) is never in a chunk. Heading titles in the metadata are
-    the visible text of the heading, whitespace collapsed. Packing as in ``StructuredChunker``.
+    (``script``, ``style``, ``head``) is never in a chunk's visible text, which ``visible_text``
+    gives. A table row is one unit: its cells are never split between chunks unless the row alone
+    holds more than ``hard_max_tokens`` tokens. Heading titles in the metadata are the visible text
+    of the heading, whitespace collapsed. Packing as in ``StructuredChunker``.
     """
 
     def sections(self, text: str) -> list[Section]:

@@ -10,13 +10,14 @@ from latechunk.chunkers.budget import check_budget
 from latechunk.chunkers.grouping import merge_tokenless_units, pack_units
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.chunkers.sentences import SENTENCE_CAP_TOKENS, sentence_cap
+from latechunk.defaults import DEFAULT_CHUNK_TOKENS
 from latechunk.types import Span
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
 
 
 class ParagraphChunker(Chunker):
-    """Groups blank-line paragraphs into chunks of at most ``max_tokens`` tokens.
+    """Groups blank-line paragraphs into chunks of at most ``max_tokens`` tokens (default ``DEFAULT_CHUNK_TOKENS``).
 
     A paragraph longer than the budget falls back to its sentences (and a sentence longer than
     the budget stays whole up to ``hard_max_tokens``, as in ``SentenceChunker``; a longer one is
@@ -26,7 +27,7 @@ class ParagraphChunker(Chunker):
 
     def __init__(
         self,
-        max_tokens: int | None = 256,
+        max_tokens: int | None = DEFAULT_CHUNK_TOKENS,
         nlp: Any | None = None,
         language: str | None = None,
         hard_max_tokens: int | None = SENTENCE_CAP_TOKENS,

@@ -8,8 +8,9 @@ import numpy as np
 
 from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, tokens_in_spans
 from latechunk.chunkers.budget import check_budget
-from latechunk.chunkers.grouping import merge_tokenless_units, split_long_units
+from latechunk.chunkers.grouping import packable_units
 from latechunk.chunkers.segmentation import split_sentences
+from latechunk.defaults import DEFAULT_CHUNK_TOKENS
 from latechunk.types import Span
 
 
@@ -25,14 +26,16 @@ class SemanticChunker(Chunker):
     depend on the model and the corpus.
 
     Args:
-        max_tokens: token budget per chunk, counted with the model's tokenizer.
+        max_tokens: token budget per chunk, counted with the model's tokenizer (default
+            ``DEFAULT_CHUNK_TOKENS``, 32, as for every chunker).
         min_tokens: a cut that would leave fewer tokens than this on one side is taken only
             when no other gap can bring a chunk under ``max_tokens`` (default: a quarter of
             ``max_tokens``), so one-word replies do not become chunks of their own.
         threshold_percentile: also cut a chunk that fits the budget where its weakest gap is
             below this percentile (0-100) of the document's consecutive-sentence similarities
             (``None``: cut only as the budget requires).
-        nlp: a spaCy pipeline that sets sentence boundaries (default: the rule-based sentencizer).
+        nlp: a spaCy pipeline that sets sentence boundaries (default: sentencex's rules, see
+            ``latechunk.chunkers.segmentation``; spaCy is the ``spacy`` extra).
     """
 
     needs_token_offsets = True
@@ -40,7 +43,7 @@ class SemanticChunker(Chunker):
 
     def __init__(
         self,
-        max_tokens: int = 64,
+        max_tokens: int = DEFAULT_CHUNK_TOKENS,
         min_tokens: int | None = None,
         threshold_percentile: float | None = None,
         nlp: Any | None = None,
@@ -68,7 +71,7 @@ class SemanticChunker(Chunker):
         units = split_sentences(text, self.nlp)
         if not units:
             return []
-        units = merge_tokenless_units(split_long_units(text, units, offsets, self.max_tokens), offsets)
+        units = packable_units(text, units, offsets, self.max_tokens)
         first, last = tokens_in_spans(offsets, np.asarray(units, dtype=np.int64))
         similarity = sentence_similarities(token_vectors, first, last)
         threshold = None

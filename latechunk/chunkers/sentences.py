@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 from latechunk.chunkers.base import Chunker, TokenOffsets
 from latechunk.chunkers.budget import SENTENCE_CAP_TOKENS, check_budget
 from latechunk.chunkers.grouping import pack_units
 from latechunk.chunkers.segmentation import split_sentences
+from latechunk.defaults import DEFAULT_CHUNK_TOKENS
 from latechunk.types import Span
 
-_MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]")  # a sentence that starts so opens a chunk (a heading)
+_HASHES_BEFORE_SPACE = re.compile(r"#+(?=[ \t])")
+"""A sentence that starts with 1-6 of the last ``#`` of such a run starts with a heading mark (``## ``)."""
+
+
+def heading_starts(text: str) -> Callable[[np.ndarray], np.ndarray]:
+    """For ``pack_units``: which of the ``(n, 2)`` units start with a Markdown heading mark (``## ``): a chunk
+    starts there, so a heading joins the text under it."""
+    runs = [(m.start(), m.end()) for m in _HASHES_BEFORE_SPACE.finditer(text)] if "#" in text else []
+    marks = np.asarray([p for a, b in runs for p in range(max(a, b - 6), b)], dtype=np.int64)
+    return lambda units: np.isin(units[:, 0], marks)
 
 
 def sentence_cap(max_tokens: int | None, hard_max_tokens: int | None) -> int | None:
@@ -25,12 +38,13 @@ class SentenceChunker(Chunker):
     """Groups whole sentences into chunks of at most ``max_tokens`` model tokens.
 
     Args:
-        max_tokens: token budget per chunk, counted with the model's tokenizer; ``None`` packs
-            by ``sentences_per_chunk`` alone.
+        max_tokens: token budget per chunk, counted with the model's tokenizer (default
+            ``DEFAULT_CHUNK_TOKENS``, 32, as for every chunker); ``None`` packs by
+            ``sentences_per_chunk`` alone.
         sentences_per_chunk: at most this many sentences per chunk (``None``: no limit).
         overlap: sentences shared by consecutive chunks.
         nlp: a spaCy pipeline that sets sentence boundaries (default: sentencex's rules, see
-            ``latechunk.chunkers.segmentation``).
+            ``latechunk.chunkers.segmentation``; spaCy is the ``spacy`` extra).
         language: sentencex language code for abbreviations (default ``"en"``).
         hard_max_tokens: a sentence longer than ``max_tokens`` stays whole, as a chunk of its
             own, up to this many tokens (at least ``max_tokens``; the default, 256, rises to
@@ -46,7 +60,7 @@ class SentenceChunker(Chunker):
 
     def __init__(
         self,
-        max_tokens: int | None = 64,
+        max_tokens: int | None = DEFAULT_CHUNK_TOKENS,
         sentences_per_chunk: int | None = None,
         overlap: int = 0,
         nlp: Any | None = None,
@@ -79,7 +93,7 @@ class SentenceChunker(Chunker):
             units_per_chunk=self.sentences_per_chunk,
             overlap_units=self.overlap,
             hard_max_tokens=self.cap,
-            starts_chunk=lambda span: _MARKDOWN_HEADING.match(text, span[0]) is not None,
+            starts_chunk=heading_starts(text),
         )
 
     def __repr__(self) -> str:

@@ -19,6 +19,8 @@ def chunker_to_dict(chunker: Chunker) -> dict[str, Any]:
     cls = type(chunker)
     parameters = {}
     for name in inspect.signature(cls).parameters:
+        if name in cls.deprecated_parameters:
+            continue
         if not hasattr(chunker, name):
             raise SettingsError(f"{cls.__name__} keeps no attribute {name!r}, so it cannot be serialised")
         value = getattr(chunker, name)

@@ -9,11 +9,12 @@ from typing import Any
 
 import numpy as np
 
-from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, strip_span, token_counts
+from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, strip_span, token_counts, tokens_in_spans
 from latechunk.chunkers.budget import check_budget
-from latechunk.chunkers.grouping import pack_units
+from latechunk.chunkers.grouping import join_tokenless, pack_units
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.chunkers.sentences import SENTENCE_CAP_TOKENS, sentence_cap
+from latechunk.defaults import DEFAULT_CHUNK_TOKENS
 from latechunk.types import Span
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -21,10 +22,15 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 @dataclass
 class Block:
-    """One block of a section: its span, and whether it is prose (cut at sentences) or lines (cut at lines)."""
+    """One block of a section: its span, and how a block over the budget falls apart.
+
+    Prose is cut at sentences, other blocks (tables, code) at lines; a ``whole`` block (an HTML table
+    row) is one unit, kept whole up to ``hard_max_tokens`` and cut on tokens past it.
+    """
 
     span: Span
     prose: bool = True
+    whole: bool = False
 
 
 @dataclass
@@ -42,15 +48,16 @@ class StructuredChunker(Chunker):
     Each section (a heading and the blocks under it) is packed on its own, and its heading joins
     the first chunk of the section. Consecutive blocks within the budget share a chunk up to
     ``max_tokens``; a longer block falls back to its sentences (prose) or its lines (tables,
-    code), packed as ``SentenceChunker`` packs sentences: a sentence or line over the budget
-    stays whole up to ``hard_max_tokens``. ``split_with_meta`` gives each chunk
-    ``{"headings": [...]}``, the titles of the headings it lies under, outermost first.
-    ``max_tokens=None``: one chunk per section.
+    code; a ``whole`` block, an HTML table row, stays one unit), packed as ``SentenceChunker``
+    packs sentences: a sentence, line or row over the budget stays whole up to ``hard_max_tokens``.
+    ``split_with_meta`` gives each chunk ``{"headings": [...]}``, the titles of the headings it lies
+    under, outermost first. ``max_tokens`` defaults to ``DEFAULT_CHUNK_TOKENS`` (32), as in every
+    chunker; ``max_tokens=None``: one chunk per section.
     """
 
     def __init__(
         self,
-        max_tokens: int | None = 64,
+        max_tokens: int | None = DEFAULT_CHUNK_TOKENS,
         hard_max_tokens: int | None = SENTENCE_CAP_TOKENS,
         language: str | None = None,
     ) -> None:
@@ -76,55 +83,102 @@ class StructuredChunker(Chunker):
         self, text: str, token_offsets: TokenOffsets | None = None
     ) -> list[tuple[Span, dict[str, Any]]]:
         sections = self.sections(text)
-        offsets = None if self.max_tokens is None else require_offsets(self, token_offsets)
-        result: list[tuple[Span, dict[str, Any]]] = []
-        for section in sections:
-            for span in self._pack_section(text, section, offsets):
-                result.append((span, {"headings": list(section.path)}))
-        if token_offsets is not None and result:
-            result = _merge_tokenless(result, np.asarray(token_offsets, dtype=np.int64).reshape(-1, 2))
-        return result
+        if self.max_tokens is None:
+            result = [(_whole_section(section), {"headings": list(section.path)}) for section in sections]
+            if token_offsets is not None and result:
+                result = _merge_tokenless(result, np.asarray(token_offsets, dtype=np.int64).reshape(-1, 2))
+            return result
+        offsets = require_offsets(self, token_offsets)
+        units, runs, paths = self._packable_units(text, sections, offsets)
+        if len(units) == 0:
+            return []
+        first, last = tokens_in_spans(offsets, units)
+        if not np.any(last > first):  # no token anywhere: each run is one tokenless chunk
+            return [((int(a), int(b)), {"headings": list(paths[r])}) for (a, b), r in zip(units, runs, strict=True)]
+        run_starts = units[np.append(True, runs[1:] != runs[:-1]), 0]
+        spans = pack_units(
+            text,
+            list(zip(units[:, 0].tolist(), units[:, 1].tolist(), strict=True)),
+            offsets,
+            self.max_tokens,
+            hard_max_tokens=self.cap,
+            starts_chunk=lambda packed: np.isin(packed[:, 0], run_starts),  # a chunk never crosses a run
+        )
+        run_of_chunk = runs[np.append(True, runs[1:] != runs[:-1])]
+        which = np.searchsorted(run_starts, [start for start, _ in spans], side="right") - 1
+        return [
+            (span, {"headings": list(paths[run])})
+            for span, run in zip(spans, run_of_chunk[which].tolist(), strict=True)
+        ]
 
     def units(self, text: str, token_offsets: TokenOffsets) -> list[Span]:
-        """The whole units chunks are packed from: blocks, or sentences and lines of long blocks."""
-        offsets = require_offsets(self, token_offsets)
-        return [u for section in self.sections(text) for run in self._runs(text, section, offsets) for u in run]
+        """The whole units chunks are packed from: blocks, or sentences and lines of long blocks, each unit
+        the tokenizer sees no token in joined to its neighbour (a chunk over the budget is one of these)."""
+        units, _, _ = self._packable_units(text, self.sections(text), require_offsets(self, token_offsets))
+        return list(zip(units[:, 0].tolist(), units[:, 1].tolist(), strict=True))
 
-    def _pack_section(self, text: str, section: Section, offsets: TokenOffsets | None) -> list[Span]:
-        if offsets is None:
-            first = section.heading or section.blocks[0].span
-            last = section.blocks[-1].span if section.blocks else first
-            return [(first[0], last[1])]
-        chunks: list[Span] = []
-        for run in self._runs(text, section, offsets):
-            chunks += pack_units(text, run, offsets, self.max_tokens, hard_max_tokens=self.cap)
-        return chunks
+    def _packable_units(
+        self, text: str, sections: list[Section], offsets: TokenOffsets
+    ) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+        """The ``(n, 2)`` units of the whole document, the run each belongs to, and each run's heading path.
 
-    def _runs(self, text: str, section: Section, offsets: TokenOffsets) -> list[list[Span]]:
-        """Unit runs packed separately: consecutive blocks within budget, or the pieces of one long block."""
+        Runs are packed apart. Within a run a unit with no token joins its neighbour
+        (``join_tokenless``); a run left with no token at all joins the last unit of the run before it,
+        or the first of the next one when it comes first, and takes that run's heading path. The
+        budget then applies to the joined units, markup between them included.
+        """
+        units, runs, paths = self._runs(text, sections, offsets)
+        if len(units) == 0:
+            return units, runs, paths
+        first, last = tokens_in_spans(offsets, units)
+        units, kept = join_tokenless(units, last > first, runs)
+        runs = runs[kept]
+        first, last = tokens_in_spans(offsets, units)
+        has_tokens = last > first  # after the join, a run with a token has one in each unit
+        if has_tokens.any() and not has_tokens.all():
+            units, kept = join_tokenless(units, has_tokens)
+            runs = runs[kept]
+        return units, runs, paths
+
+    def _runs(
+        self, text: str, sections: list[Section], offsets: TokenOffsets
+    ) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+        """Every unit, its run and the runs' heading paths. A run is consecutive blocks within budget, or the
+        pieces of one long block; a section's heading joins its first unit."""
         assert self.max_tokens is not None
-        runs: list[list[Span]] = []
-        small: list[Span] = []
-        counts = token_counts(offsets, [b.span for b in section.blocks]) if section.blocks else []
-        for block, count in zip(section.blocks, counts, strict=True):
-            if count <= self.max_tokens:
-                small.append(block.span)
-                continue
+        blocks = [block.span for section in sections for block in section.blocks]
+        counts = iter(token_counts(offsets, blocks).tolist() if blocks else [])
+        units: list[Span] = []
+        run_of_unit: list[int] = []
+        paths: list[list[str]] = []
+        for section in sections:
+            runs: list[list[Span]] = []
+            small: list[Span] = []
+            for block in section.blocks:
+                if next(counts) <= self.max_tokens:
+                    small.append(block.span)
+                    continue
+                if small:
+                    runs.append(small)
+                    small = []
+                runs.append(self._pieces(text, block))
             if small:
                 runs.append(small)
-                small = []
-            runs.append(self._pieces(text, block))
-        if small:
-            runs.append(small)
-        if section.heading is not None:
-            if runs:  # the heading joins the first unit under it
-                runs[0][0] = (section.heading[0], runs[0][0][1])
-            else:
-                runs.append([section.heading])
-        return runs
+            if section.heading is not None:
+                if runs:  # the heading joins the first unit under it
+                    runs[0][0] = (section.heading[0], runs[0][0][1])
+                else:
+                    runs.append([section.heading])
+            for run in runs:
+                units += run
+                run_of_unit += [len(paths)] * len(run)
+                paths.append(section.path)
+        return np.asarray(units, dtype=np.int64).reshape(-1, 2), np.asarray(run_of_unit, dtype=np.int64), paths
 
     def _pieces(self, text: str, block: Block) -> list[Span]:
         start, end = block.span
+        if block.whole:
+            return [block.span]
         if block.prose:
             pieces = [(start + a, start + b) for a, b in split_sentences(text[start:end], language=self.language)]
         else:  # tables and code: one line at a time
@@ -136,7 +190,10 @@ class StructuredChunker(Chunker):
         return [p for p in pieces if p[1] > p[0]]
 
 
-Meta = dict[str, Any]
+def _whole_section(section: Section) -> Span:
+    first = section.heading or section.blocks[0].span
+    last = section.blocks[-1].span if section.blocks else first
+    return first[0], last[1]
 
 
 def _merge_tokenless(
@@ -147,15 +204,5 @@ def _merge_tokenless(
     counts = token_counts(offsets, [span for span, _ in chunks])
     if counts.all() or not counts.any():
         return chunks
-    merged: list[tuple[Span, Meta]] = []
-    pending: int | None = None
-    for ((start, end), meta), count in zip(chunks, counts, strict=True):
-        if count == 0 and merged:
-            (first, _), kept = merged[-1]
-            merged[-1] = ((first, end), kept)
-        elif count == 0:
-            pending = start if pending is None else pending
-        else:
-            merged.append(((start if pending is None else pending, end), meta))
-            pending = None
-    return merged
+    spans, kept = join_tokenless(np.asarray([span for span, _ in chunks], dtype=np.int64), counts > 0)
+    return [((a, b), chunks[k][1]) for (a, b), k in zip(spans.tolist(), kept.tolist(), strict=True)]

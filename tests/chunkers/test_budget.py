@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from latechunk.chunkers import (
+    CHUNKERS,
     HtmlChunker,
     MarkdownChunker,
     ParagraphChunker,
@@ -18,6 +22,7 @@ from latechunk.chunkers import (
 )
 from latechunk.chunkers.budget import SENTENCE_CAP_TOKENS
 from latechunk.chunkers.serialization import chunker_from_dict, chunker_to_dict
+from latechunk.defaults import DEFAULT_CHUNK_TOKENS
 from latechunk.errors import SettingsError, SettingsTypeError
 
 CAPPED = [SentenceChunker, ParagraphChunker, MarkdownChunker, HtmlChunker]
@@ -84,7 +89,34 @@ def test_by_name_and_the_other_chunkers_use_the_same_checks():
         SemanticChunker(max_tokens=None)
     with pytest.raises(SettingsError, match="max_tokens must be at least 1, got 0"):
         SemanticChunker(max_tokens=0)
-    with pytest.raises(SettingsTypeError, match="tokens_per_chunk must be a positive integer, got '8'"):
+    with pytest.raises(SettingsTypeError, match="max_tokens must be a positive integer, got '8'"):
         TokenChunker("8")
-    with pytest.raises(SettingsError, match="tokens_per_chunk must be at least 1, got 0"):
+    with pytest.raises(SettingsError, match="max_tokens must be at least 1, got 0"):
         TokenChunker(0)
+
+
+@pytest.mark.parametrize("name", sorted(CHUNKERS))
+def test_every_chunker_names_its_budget_max_tokens_and_defaults_to_the_engine_default(name):
+    cls = CHUNKERS[name]
+    assert inspect.signature(cls).parameters["max_tokens"].default == DEFAULT_CHUNK_TOKENS == 32
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cls().max_tokens == DEFAULT_CHUNK_TOKENS
+        assert get_chunker(name, max_tokens=12).max_tokens == 12
+
+
+def test_tokens_per_chunk_still_works_and_warns():
+    with pytest.warns(DeprecationWarning, match="tokens_per_chunk=...\\) is deprecated; pass max_tokens"):
+        chunker = TokenChunker(tokens_per_chunk=8)
+    assert chunker.max_tokens == 8
+    with pytest.warns(DeprecationWarning, match="read max_tokens"):
+        assert chunker.tokens_per_chunk == 8
+    with pytest.warns(DeprecationWarning), pytest.raises(TypeError, match="pass max_tokens only"):
+        TokenChunker(max_tokens=16, tokens_per_chunk=8)
+    with pytest.warns(DeprecationWarning), pytest.raises(SettingsError, match="max_tokens must be at least 1"):
+        TokenChunker(tokens_per_chunk=0)
+    saved = chunker_to_dict(chunker)
+    assert saved["init_parameters"] == {"max_tokens": 8}
+    with pytest.warns(DeprecationWarning):  # a pipeline saved before the rename loads
+        old = chunker_from_dict({**saved, "init_parameters": {"tokens_per_chunk": 8}})
+    assert old.max_tokens == 8 and chunker_from_dict(saved).max_tokens == 8

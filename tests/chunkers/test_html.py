@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from latechunk import LateChunker
-from latechunk.chunkers import CHUNKERS, HtmlChunker
+from latechunk.chunkers import CHUNKERS, HtmlChunker, token_counts
+from latechunk.chunkers.html import visible_text
 
 PAGE = """<!doctype html>
 <html><head><title>Canals</title><style>p { color: red; }</style></head>
@@ -72,3 +75,74 @@ def test_registered_by_name_and_through_late_chunker(minilm_path):
     chunks = LateChunker(minilm_path, chunker="html", chunk_size=16).chunk_and_embed([PAGE])[0]
     assert all(c.text == PAGE[c.start : c.end] for c in chunks)
     assert not any("secret" in c.text for c in chunks)
+
+
+PRESSURES = """<h2>Tyre pressure</h2>
+<table>
+<thead><tr><th>Bike</th><th>Pressure</th></tr></thead>
+<tbody>
+<tr>
+  <td>Road</td>
+  <td>6-8 bar</td>
+</tr>
+<tr><td><p>Mountain</p></td><td>1.8-2.2 bar</td></tr>
+<tr><td>Touring</td><td>4-6 bar<td>loaded
+</table>
+<p>Check the pressure weekly.</p>"""
+ROWS = [("Bike", "Pressure"), ("Road", "6-8 bar"), ("Mountain", "1.8-2.2 bar"), ("Touring", "loaded")]
+
+
+def test_a_table_row_is_never_split_between_chunks(offsets_of):
+    offsets = offsets_of(PRESSURES)
+    for budget in range(1, 40):
+        chunks = [PRESSURES[s:e] for s, e in HtmlChunker(max_tokens=budget).split(PRESSURES, offsets)]
+        for label, value in ROWS:
+            assert any(label in chunk and value in chunk for chunk in chunks), (budget, label, chunks)
+    assert [PRESSURES[s:e] for s, e in HtmlChunker(max_tokens=8).split(PRESSURES, offsets)][1:3] == [
+        "Road</td>\n  <td>6-8 bar",
+        "Mountain</p></td><td>1.8-2.2 bar",
+    ]
+
+
+def test_a_row_over_the_cap_is_cut_on_tokens_like_any_long_unit(offsets_of):
+    cells = "".join(f"<td>cell number {i}</td>" for i in range(12))
+    text = f"<table><tr><td>short</td><td>row</td></tr><tr>{cells}</tr></table>"
+    offsets = offsets_of(text)
+    whole = HtmlChunker(max_tokens=10, hard_max_tokens=200).split(text, offsets)
+    assert [text[s:e] for s, e in whole] == ["short</td><td>row", text[text.index("cell") : text.index(" 11") + 3]]
+    cut = HtmlChunker(max_tokens=10, hard_max_tokens=20).split(text, offsets)
+    assert len(cut) > 3 and max(token_counts(offsets, cut)) <= 10
+    assert cut[0] == whole[0] and cut[1][0] == whole[1][0] and cut[-1][1] == whole[1][1]
+
+
+def test_a_table_nested_in_a_row_is_rows_of_its_own(offsets_of):
+    text = "<table><tr><td>outer</td><td><table><tr><td>in</td><td>ner</td></tr></table></td><td>tail</td></tr></table>"
+    got = [text[s:e] for s, e in HtmlChunker(max_tokens=2).split(text, offsets_of(text))]
+    assert got == ["outer", "in</td><td>ner", "tail"]
+
+
+def test_visible_text_of_a_chunk(offsets_of):
+    offsets = offsets_of(PRESSURES)
+    spans = HtmlChunker(max_tokens=8).split(PRESSURES, offsets)
+    assert [visible_text(PRESSURES, s, e) for s, e in spans] == [
+        "Tyre pressure\nBike | Pressure",
+        "Road | 6-8 bar",
+        "Mountain | 1.8-2.2 bar",
+        "Touring | 4-6 bar | loaded",
+        "Check the pressure weekly.",
+    ]
+    first = HtmlChunker(max_tokens=16).split(PAGE, offsets_of(PAGE))[1]
+    assert visible_text(PAGE, *first).startswith("Canals & Locks\nWater Supply\nReservoirs feed the summit pound.")
+
+
+def test_visible_text_leaves_out_hidden_content_and_keeps_preformatted_lines():
+    page = "<p>Check <b>weekly</b>. <script>var x = 1;</script> Pump&nbsp;up.<br>Done</p><pre>a  b\n  c</pre>"
+    assert visible_text(page) == "Check weekly. Pump\xa0up.\nDone\na  b\n  c"
+    start = page.index("Pump")
+    assert visible_text(page, start, page.index("<br>")) == "Pump\xa0up."
+    assert visible_text(page, page.index("b\n"), len(page) - len("</pre>")) == "b\n  c"
+    shown = visible_text(PAGE)
+    assert shown.startswith("Canals carried coal") and "secret" not in shown and "color" not in shown
+    assert visible_text(page, 3, 3) == ""
+    with pytest.raises(ValueError, match="not a span"):
+        visible_text(page, 5, len(page) + 1)

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from latechunk import LateChunker
@@ -23,6 +23,7 @@ from latechunk.chunkers import (
     tokens_in_spans,
 )
 from latechunk.chunkers.base import cut_tokens
+from latechunk.chunkers.html import visible_text
 
 from .conftest import _units_with_tokens, check_spans
 
@@ -155,7 +156,9 @@ def test_markdown_chunks(offsets_of, text, max_tokens, extra):
     assert spans == chunker.split(text, offsets)
 
 
-HTML_TAGS = st.sampled_from(["p", "div", "li", "h1", "h2", "h3", "td", "pre", "span", "b", "section", "br"])
+HTML_TAGS = st.sampled_from(
+    ["p", "div", "li", "h1", "h2", "h3", "td", "pre", "span", "b", "section", "br", "table", "tr", "th"]
+)
 HTML_TEXT = st.lists(st.one_of(PIECES.filter(lambda p: "<" not in p and "&" not in p), st.just("&amp;")), max_size=6)
 
 
@@ -164,6 +167,11 @@ HTML_TEXT = st.lists(st.one_of(PIECES.filter(lambda p: "<" not in p and "&" not 
     parts=st.lists(st.tuples(HTML_TAGS, HTML_TEXT.map("".join), st.booleans()), max_size=25),
     max_tokens=BUDGETS,
 )
+# two blocks the tokenizer sees no token in: joined, they hold the tokens of the markup between them
+@example(parts=[("p", "\x00", False), ("p", "\x00", False)], max_tokens=1)
+# a block with no token of its own, alone in its section, joins the next section's first unit and
+# brings the tags between them: the joined unit, not the chunk made from it, must be held to the budget
+@example(parts=[("pre", "\x7f", False), ("h2", "&amp;", True), ("b", "Late", False), ("div", "a", True)], max_tokens=17)
 def test_html_chunks_cover_the_visible_text(offsets_of, parts, max_tokens):
     html, visible = "", []
     for tag, content, closed in parts:
@@ -186,6 +194,14 @@ def test_html_chunks_cover_the_visible_text(offsets_of, parts, max_tokens):
     for span, a, b in zip(spans, first, last, strict=True):
         if b - a > max_tokens and len(cut_tokens(offsets, a, b)):
             assert b - a <= chunker.cap and _units_with_tokens(offsets, units, span) == 1
+    shown = [visible_text(html, s, e) for s, e in spans]  # what a reader is shown: all the page's text, once
+    assert not any("hidden" in text for text in shown)
+    assert _letters("".join(shown)) == _letters(visible_text(html))
+
+
+def _letters(text: str) -> str:
+    """``text`` without whitespace and the ``|`` that join table cells."""
+    return "".join(text.replace("|", "").split())
 
 
 def test_a_markdown_chunk_of_dropped_characters_joins_its_neighbour(offsets_of):

@@ -100,9 +100,9 @@ def test_thai_splits_at_spaces_but_keeps_other_scripts_words_together():
 
 def test_every_sentence_terminal_of_unicode_ends_a_sentence():
     regex = pytest.importorskip("regex")  # a dependency of transformers, so always there in tests
-    from latechunk.chunkers import segmentation
+    from latechunk.chunkers import sentence_rules
 
     terminals = [chr(c) for c in range(0x110000) if regex.match(r"\p{Sentence_Terminal}", chr(c))]
     missed = [t for t in terminals if len(pieces(f"one{t} Two")) != 2 and t != "\u104a"]
     assert missed == [], [f"U+{ord(t):04X}" for t in missed]
-    assert segmentation._TERMINAL_THEN_SPACE.pattern  # the table above is the module's own
+    assert sentence_rules.TERMINAL_THEN_SPACE.pattern  # the table above is the module's own

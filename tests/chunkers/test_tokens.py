@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 from latechunk import LateChunker
@@ -44,8 +46,10 @@ def test_empty_text_and_missing_offsets():
         TokenChunker(0)
 
 
-def test_late_chunker_maps_chunk_size_to_tokens_per_chunk(minilm_path):
-    lc = LateChunker(minilm_path, chunker="tokens", chunk_size=5)
-    assert isinstance(lc.chunker, TokenChunker) and lc.chunker.tokens_per_chunk == 5
+def test_late_chunker_maps_chunk_size_to_max_tokens(minilm_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)  # the engine uses the budget's one name
+        lc = LateChunker(minilm_path, chunker="tokens", chunk_size=5)
+    assert isinstance(lc.chunker, TokenChunker) and lc.chunker.max_tokens == 5
     counts = [c.token_count for c in lc.chunk(TEXT)]
     assert counts[:-1] == [5] * (len(counts) - 1)
