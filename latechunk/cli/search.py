@@ -12,7 +12,7 @@ from latechunk.cli.location import add_store_options, store_location
 from latechunk.cli.output import print_results
 from latechunk.cli.settings import add_model_options
 from latechunk.options import CommandError, given_settings, positive_int, task_option
-from latechunk.store import DEFAULT_QUERY_TASK, BuildSettings, Hit, StoreError, check_local, check_query
+from latechunk.store import DEFAULT_QUERY_TASK, BuildSettings, Hit, check_local, check_query
 from latechunk.store.late_chunkers import build_late_chunker
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def answer(args: argparse.Namespace, late_chunker_for: LateChunkerFor = _late_ch
     with store_location(args).open(create=False) as store:
         stored = store.settings()
         if stored is None:
-            raise StoreError(f"{store.where} has no build settings; index into it again")
+            raise store.lost_records()
         check_query(stored, given_settings(args), store.where)
         store.check_whole()
         late_chunker = late_chunker_for(args, stored)

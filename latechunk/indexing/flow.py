@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 from latechunk.documents import Found, chunker_for, path_key
 from latechunk.indexing.job import Executor, IndexJob, Reporter, Tally
-from latechunk.store import FileRecord, Store, StoreError, StoreLocation, check_index, new_store_settings
+from latechunk.store import (
+    BuildSettings,
+    FileRecord,
+    Store,
+    StoreError,
+    StoreLocation,
+    check_index,
+    new_store_settings,
+)
 from latechunk.store.late_chunkers import build_late_chunker, new_build_settings
 
 if TYPE_CHECKING:
@@ -61,23 +69,23 @@ def _index(
     reporter: Reporter,
     tally: Tally,
 ) -> str:
+    present = {path_key(f) for f in found.files}
     with location.open(create=True) as store:
         stored = store.settings()
         if stored is not None:
             check_index(stored, given, store.where)
-        records = store.file_records()
         if stored is None:
             late_chunker = late_chunker or _new_store_late_chunker(given)
             settings = new_build_settings(late_chunker, given)
-            if store.count_chunks():  # chunks without settings: nothing tells how they were made
-                reporter.warn(f"{store.where} lost its settings record; rebuilding it")
-                store.reset_chunks(settings.dimension)
+            _reset_unsettled(store, reporter)
             store.create(settings)
             records, stale = {}, set()
         else:
             settings, late_chunker = stored, None
-            stale = _repair(store, records, reporter)
-        tally.removed = _prune(store, found.folders, {path_key(f) for f in found.files}, records)
+            records = store.file_records()
+            stale = _restore_chunks(store, settings, records, reporter) or _repair(store, records, reporter)
+            _forget_lost(store, stale, records, present, reporter)
+        tally.removed = _prune(store, found.folders, present, records)
         job = IndexJob(store, location, settings, given, found.files, records, stale, late_chunker)
         executor.index(job, tally, reporter)
         if nothing_read(tally) and stored is None:
@@ -88,6 +96,46 @@ def _index(
 def _new_store_late_chunker(given: Mapping[str, Any]) -> LateChunker:
     """The LateChunker of a new store's default chunker (for a plain text file): it sets the store's settings."""
     return build_late_chunker(given, None, chunker=chunker_for(new_store_settings(given)["chunker"], ""))
+
+
+def _reset_unsettled(store: Store, reporter: Reporter) -> None:
+    """Empty a store that holds chunks or file records but no settings (nothing tells how its vectors were made,
+    so they cannot be kept): it is rebuilt as a new store."""
+    if store.count_chunks() or store.file_records():
+        reporter.warn(f"{store.where} lost its build settings; rebuilding it (every file is embedded again)")
+    store.reset()
+
+
+def _restore_chunks(
+    store: Store, settings: BuildSettings, records: dict[str, FileRecord], reporter: Reporter
+) -> set[str]:
+    """Make the chunk collection anew when it is gone; every recorded file is then embedded again."""
+    if store.has_chunk_collection():
+        return set()
+    store.restore_chunk_collection(settings.dimension)
+    if records:
+        reporter.warn(
+            f"{store.where} lost its chunk collection {store.collection!r}; made it anew, embedding the "
+            f"{len(records)} recorded file(s) again"
+        )
+    return set(records)
+
+
+def _forget_lost(
+    store: Store, stale: set[str], records: dict[str, FileRecord], present: set[str], reporter: Reporter
+) -> None:
+    """Forget the files whose chunks were lost and that this run does not index (they are not among its paths),
+    so that the store adds up again; ``stale`` and ``records`` lose them too."""
+    lost = sorted(stale - present)
+    for key in lost:
+        store.remove_file(key)
+        stale.discard(key)
+        records.pop(key, None)
+    if lost:
+        reporter.warn(
+            f"{len(lost)} file(s) whose chunks {store.where} lost are not among the paths given (first: {lost[0]}); "
+            "forgot them: index them again to search them"
+        )
 
 
 def _repair(store: Store, records: dict[str, FileRecord], reporter: Reporter) -> set[str]:

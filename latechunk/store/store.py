@@ -68,9 +68,22 @@ class Store:
             store = cls(client, collection, f"store {path}", local=True)
             tune_local(client)
         if not create and not store.exists():
+            error = store.lost_records() if store.has_chunk_collection() else store.empty()
             store.close()
-            raise StoreError(f"{store.where} holds no index; build one first with latechunk index")
+            raise error
         return store
+
+    def empty(self) -> StoreError:
+        """The error for a store that holds nothing to search."""
+        return StoreError(f"{self.where} holds no index; build one first: latechunk index PATH... {self._option}")
+
+    def lost_records(self) -> StoreError:
+        """The error for a store whose settings (or all of ``<collection>_meta``) are gone; ``index`` rebuilds."""
+        return StoreError(
+            f"{self.where} lost its build settings (collection {self.meta!r} or its settings record is gone), so "
+            f"nothing says how its vectors were made. Rebuild it: latechunk index PATH... {self._option} (every "
+            "file is embedded again)"
+        )
 
     def damaged(self, detail: str) -> StoreError:
         """The error for a store whose content does not add up; ``index`` repairs it."""
@@ -94,6 +107,22 @@ class Store:
 
     def exists(self) -> bool:
         return bool(self.client.collection_exists(self.meta))
+
+    def has_chunk_collection(self) -> bool:
+        return bool(self.client.collection_exists(self.collection))
+
+    def restore_chunk_collection(self, dimension: int) -> None:
+        """Make the chunk collection anew, empty, when it is gone (deleted through Qdrant's own API)."""
+        if not self.has_chunk_collection():
+            self._create_chunks(dimension)
+            if self.local:
+                tune_local(self.client)
+
+    def reset(self) -> None:
+        """Drop both collections (chunks, settings and records): what is left cannot be trusted."""
+        for name in (self.collection, self.meta):
+            if self.client.collection_exists(name):
+                self.client.delete_collection(name)
 
     # ------------------------------------------------------------------ settings
     def settings(self) -> BuildSettings | None:
@@ -139,7 +168,10 @@ class Store:
     def check_whole(self) -> None:
         """Raise ``damaged`` when the store holds another number of chunks than its file records list."""
         records = self.file_records()
-        expected, held = self.recorded_chunks(records), self.count_chunks()
+        expected = self.recorded_chunks(records)
+        if expected and not self.has_chunk_collection():
+            raise self.damaged(f"its chunk collection {self.collection!r} is gone ({len(records)} file(s) recorded)")
+        held = self.count_chunks()
         if expected != held:
             raise self.damaged(f"its file records list {expected} chunks, but it holds {held}")
 
