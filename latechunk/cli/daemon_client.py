@@ -134,6 +134,8 @@ def search(args: argparse.Namespace) -> list[Hit] | None:
         reply = _ask(path, request, SEARCH_TIMEOUT)
     if "error" in reply:
         raise CommandError(reply["error"])
+    for note in reply.get("notes", ()):
+        print(f"latechunk: note: {note}", file=sys.stderr)
     return [Hit.from_json(hit) for hit in reply["hits"]]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -80,19 +81,38 @@ def _late_chunker(args: argparse.Namespace, stored: BuildSettings) -> LateChunke
     return build_late_chunker(given_settings(args), stored, searching=True)
 
 
-def answer(args: argparse.Namespace, late_chunker_for: LateChunkerFor = _late_chunker) -> list[Hit]:
-    """The hits for ``args.query``: what a search does, here or in the background process."""
+def answer(
+    args: argparse.Namespace, late_chunker_for: LateChunkerFor = _late_chunker, notes: list[str] | None = None
+) -> list[Hit]:
+    """The hits for ``args.query``: what a search does, here or in the background process. What the user should
+    know about the answer (a store being written) is added to ``notes``."""
     query = checked_query(args.query)
     with store_location(args).open(create=False) as store:
         stored = store.settings()
         if stored is None:
             raise store.lost_records()
         check_query(stored, given_settings(args), store.where)
-        store.check_whole()
+        if store.snapshot:  # mid-write, chunks and records need not add up yet
+            if notes is not None:
+                notes.append(being_written(store.where))
+        else:
+            store.check_whole()
         late_chunker = late_chunker_for(args, stored)
         task = task_option(args.task, DEFAULT_QUERY_TASK if stored.task is not None else None)
         vector = late_chunker.embed(query, task=task)
         return store.search(vector, args.top_k)
+
+
+def being_written(where: str) -> str:
+    return (
+        f"{where} is being written by another process (latechunk index); searched the chunks it had stored when "
+        "this search began"
+    )
+
+
+def print_notes(notes: list[str]) -> None:
+    for note in notes:
+        print(f"latechunk: note: {note}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -111,6 +131,8 @@ def run(args: argparse.Namespace) -> int:
         check_local(Path(args.store).expanduser(), args.store, create=False)  # no process starts for nothing
         hits = daemon_client.search(args)
     if hits is None:
-        hits = answer(args)
+        notes: list[str] = []
+        hits = answer(args, notes=notes)
+        print_notes(notes)
     print_results(hits, as_json=args.json)
     return 0

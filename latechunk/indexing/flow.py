@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from latechunk import LateChunker
 
 NOTHING_READ = "no document could be read; nothing was indexed"
+STORE_WAIT_SECONDS = 60.0
+"""How long an index waits for a store folder that another process has open (a search holds it for a moment)."""
 
 
 def index_files(
@@ -70,6 +72,12 @@ def _index(
     tally: Tally,
 ) -> str:
     present = {path_key(f) for f in found.files}
+    location.wait_until_free(
+        STORE_WAIT_SECONDS,
+        lambda: reporter.warn(
+            f"{location.path} is open in another latechunk process; waiting up to {STORE_WAIT_SECONDS:g} s for it"
+        ),
+    )
     with location.open(create=True) as store:
         stored = store.settings()
         if stored is not None:

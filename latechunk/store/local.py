@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from latechunk.store.errors import StoreError
+from latechunk.store.errors import StoreBusyError, StoreError
 
 META_FILE = "meta.json"
 """The file that makes a folder an embedded Qdrant store."""
@@ -43,7 +43,9 @@ def open_local(folder: Path, name: str, *, create: bool) -> Any:
         return QdrantClient(path=str(folder))
     except RuntimeError as error:
         if "already accessed" in str(error):  # the folder is locked by another process
-            raise StoreError(f"cannot open store {name}: another latechunk process is using it ({error})") from error
+            raise StoreBusyError(
+                f"cannot open store {name}: another latechunk process is using it ({error})"
+            ) from error
         raise _damaged_files(folder, name, error) from error
     except Exception as error:  # damaged files surface as JSON, sqlite, pickle or pydantic errors
         raise _damaged_files(folder, name, error) from error

@@ -16,11 +16,12 @@ import numpy as np
 
 from latechunk.extras import missing_extra
 from latechunk.store import points
-from latechunk.store.errors import StoreError
-from latechunk.store.local import open_local, tune_local
+from latechunk.store.errors import StoreBusyError, StoreError
+from latechunk.store.local import check_local, open_local, tune_local
 from latechunk.store.points import UPSERT_BATCH, match, qdrant_models
 from latechunk.store.records import Damage, FileChunks, FileRecord, Hit, StoredChunk
 from latechunk.store.settings import BuildSettings
+from latechunk.store.snapshot import committed_copy, is_locked, remove_copy
 
 DEFAULT_COLLECTION = "latechunk"
 
@@ -28,12 +29,15 @@ DEFAULT_COLLECTION = "latechunk"
 class Store:
     """Chunks, file hashes and build settings in Qdrant. Use as a context manager (it closes the client)."""
 
-    def __init__(self, client: Any, collection: str, where: str, local: bool) -> None:
+    def __init__(self, client: Any, collection: str, where: str, local: bool, copy: Path | None = None) -> None:
         self.client = client
         self.collection = collection
         self.meta = f"{collection}_meta"
         self.where = where
         self.local = local
+        self.copy = copy
+        """A store folder another process was writing is read from a copy of what it had committed (removed on
+        close); see ``latechunk.store.snapshot``."""
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -64,9 +68,10 @@ class Store:
             store = cls(client, collection, f"collection {collection!r} at {url}", local=False)
         else:
             assert path is not None
-            client = open_local(Path(path).expanduser(), path, create=create)
-            store = cls(client, collection, f"store {path}", local=True)
-            tune_local(client)
+            client, copy = _open_folder(Path(path).expanduser(), path, create=create)
+            store = cls(client, collection, f"store {path}", local=True, copy=copy)
+            if copy is None:
+                tune_local(client)
         if not create and not store.exists():
             error = store.lost_records() if store.has_chunk_collection() else store.empty()
             store.close()
@@ -104,6 +109,13 @@ class Store:
 
     def close(self) -> None:
         self.client.close()
+        if self.copy is not None:
+            remove_copy(self.copy)
+
+    @property
+    def snapshot(self) -> bool:
+        """Whether this is a copy of a store that another process is writing (its last committed state)."""
+        return self.copy is not None
 
     def exists(self) -> bool:
         return bool(self.client.collection_exists(self.meta))
@@ -268,3 +280,29 @@ class Store:
             yield from records
             if offset is None:
                 return
+
+
+def _open_folder(folder: Path, name: str, *, create: bool) -> tuple[Any, Path | None]:
+    """A local-mode client for the store folder, and the copy it reads (``None``: the folder itself).
+
+    To read (``create`` false) a store that another process holds, the client reads a copy of what that
+    process has committed; a writer gets ``StoreBusyError``.
+    """
+    if not create and is_locked(folder):
+        check_local(folder, name, create=False)
+        return _open_copy(folder, name)
+    try:
+        return open_local(folder, name, create=create), None
+    except StoreBusyError:
+        if create:
+            raise
+        return _open_copy(folder, name)  # locked between the probe and the opening
+
+
+def _open_copy(folder: Path, name: str) -> tuple[Any, Path]:
+    copy = committed_copy(folder)
+    try:
+        return open_local(copy, name, create=False), copy
+    except BaseException:
+        remove_copy(copy)
+        raise
