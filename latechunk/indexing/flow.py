@@ -96,6 +96,9 @@ def _index(
         tally.removed = _prune(store, found.folders, present, records)
         job = IndexJob(store, location, settings, given, found.files, records, stale, late_chunker)
         executor.index(job, tally, reporter)
+        advice = store.outgrown()
+        if advice is not None:
+            reporter.warn(advice)
         if nothing_read(tally) and stored is None:
             raise StoreError(NOTHING_READ)
         return store.where

@@ -8,7 +8,8 @@ settings and each file's content hash, so the same code serves a folder on disk 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import numpy as np
 from latechunk.extras import missing_extra
 from latechunk.store import points
 from latechunk.store.errors import StoreBusyError, StoreError
-from latechunk.store.local import check_local, open_local, tune_local
+from latechunk.store.local import check_local, open_local, outgrown, tune_local
 from latechunk.store.points import UPSERT_BATCH, match, qdrant_models
 from latechunk.store.records import Damage, FileChunks, FileRecord, Hit, StoredChunk
 from latechunk.store.settings import BuildSettings
@@ -111,6 +112,13 @@ class Store:
         self.client.close()
         if self.copy is not None:
             remove_copy(self.copy)
+
+    def outgrown(self) -> str | None:
+        """For a store folder with more chunks than the embedded mode handles well: the advice to move to a
+        Qdrant server, in words; ``None`` otherwise (a server, or a smaller store)."""
+        if not self.local:
+            return None
+        return outgrown(self.where.removeprefix("store "), self.count_chunks())
 
     @property
     def snapshot(self) -> bool:
@@ -212,14 +220,15 @@ class Store:
         if old and self.client.collection_exists(self.collection):
             match_any = models.Filter(must=[models.FieldCondition(key="path", match=models.MatchAny(any=old))])
             self.client.delete(self.collection, points_selector=models.FilterSelector(filter=match_any))
-        self.upsert_chunks([(f.path, c) for f in files for c in f.chunks])
+        self.upsert_chunks((f.path, c) for f in files for c in f.chunks)
         self.record_files({f.path: FileRecord(f.sha256, len(f.chunks)) for f in files})
 
-    def upsert_chunks(self, chunks: Sequence[tuple[str, StoredChunk]]) -> None:
-        """Store ``(path, chunk)`` pairs (a chunk already stored at its index is replaced), in batched calls."""
-        chunk_points = [points.chunk_point(path, chunk) for path, chunk in chunks]
-        for first in range(0, len(chunk_points), UPSERT_BATCH):
-            self.client.upsert(self.collection, points=chunk_points[first : first + UPSERT_BATCH])
+    def upsert_chunks(self, chunks: Iterable[tuple[str, StoredChunk]]) -> None:
+        """Store ``(path, chunk)`` pairs (a chunk already stored at its index is replaced), in calls of
+        ``UPSERT_BATCH`` points; the points of one call at a time are built (a lazy ``chunks`` stays lazy)."""
+        pairs = iter(chunks)
+        while batch := [points.chunk_point(path, chunk) for path, chunk in islice(pairs, UPSERT_BATCH)]:
+            self.client.upsert(self.collection, points=batch)
 
     def record_files(self, records: Mapping[str, FileRecord]) -> None:
         """Record files as indexed: call once all their chunks are stored (a crash before re-indexes them)."""
