@@ -11,14 +11,18 @@ This module is light: it imports neither torch nor transformers.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from latechunk.chunkers.base import Chunker
-from latechunk.defaults import DEFAULT_MERGE, DEFAULT_MODEL, MERGE_RULES, MergeRule
+from latechunk.defaults import DEFAULT_CHUNK_TOKENS, DEFAULT_MERGE, DEFAULT_MODEL, MergeRule
 from latechunk.errors import SettingsError, SettingsTypeError
+
+if TYPE_CHECKING:
+    from latechunk.chunkers import Chunker
 
 Group = Literal["model", "task", "chunking", "window", "output", "runtime"]
 """What a setting changes: which weights load (``model``), the instruction and adapter (``task``),
@@ -26,49 +30,82 @@ chunk boundaries (``chunking``), how long texts are windowed and pooled (``windo
 returned (``output``), or only speed and display (``runtime``)."""
 
 
-def _setting(default: Any, group: Group, help: str, **extra: Any) -> Any:
-    return field(default=default, metadata={"group": group, "help": help, **extra})
+def _setting(
+    default: Any, group: Group, help: str, *, minimum: int | None = None, stored: bool = False, **extra: Any
+) -> Any:
+    """A field of ``LateChunkerSettings``: its ``group``, ``help``, an integer's ``minimum``, and whether a store
+    keeps it (``stored``: it changes the vectors, so an index records it and later runs use or check it)."""
+    metadata = {"group": group, "help": help, "stored": stored, **extra}
+    if minimum is not None:
+        metadata["minimum"] = minimum
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
 class LateChunkerSettings:
     """The settings of a ``LateChunker``; building one checks every value."""
 
-    model: str = _setting(DEFAULT_MODEL, "model", "Hugging Face hub id or local folder of the model.")
+    model: str = _setting(DEFAULT_MODEL, "model", "Hugging Face hub id or local folder of the model.", stored=True)
     task: str | None = _setting(
         None,
         "task",
         "Task: retrieval.query, retrieval.passage, separation, classification, text-matching; picks the model's "
         "instruction prefix and, for jina-embeddings-v3, its LoRA adapter (None: none).",
+        stored=True,
     )
     chunker: str | Chunker = _setting(
-        "sentences", "chunking", 'Chunker name ("sentences", "paragraphs", "tokens", "semantic") or a Chunker.'
+        "sentences",
+        "chunking",
+        'Chunker name ("sentences", "paragraphs", "tokens", "semantic", "markdown", "html") or a Chunker.',
+        stored=True,
     )
     chunk_size: int | None = _setting(
-        None, "chunking", "Chunk budget in model tokens for a chunker given by name (default 32)."
+        None,
+        "chunking",
+        f"Chunk budget in model tokens for a chunker given by name (default {DEFAULT_CHUNK_TOKENS}).",
+        minimum=1,
+        stored=True,
     )
     dimensions: int | None = _setting(
-        None, "output", "Matryoshka truncation of every vector, then re-normalisation (None: the model's size)."
+        None,
+        "output",
+        "Matryoshka truncation of every vector, then re-normalisation (None: the model's size).",
+        minimum=1,
+        stored=True,
     )
     max_length: int | None = _setting(
         None,
         "window",
         "Window size in tokens, special tokens included (default: the length the model was tuned for, "
         "else its position limit).",
+        minimum=1,
+        stored=True,
     )
     overlap: int | None = _setting(
-        None, "window", "Tokens shared by consecutive windows of a long document (default: a quarter of the window)."
+        None,
+        "window",
+        "Tokens shared by consecutive windows of a long document (default: a quarter of the window).",
+        minimum=0,
+        stored=True,
     )
     merge: MergeRule = _setting(
-        DEFAULT_MERGE, "window", 'How a token seen by several windows gets its vector: "mean", "center" or "first".'
+        DEFAULT_MERGE,
+        "window",
+        'How a token seen by several windows gets its vector: "mean", "center" or "first".',
+        stored=True,
     )
     pool_special_tokens: bool = _setting(
-        True, "window", "Pool the leading special and prefix tokens into the first chunk, trailing ones into the last."
+        True,
+        "window",
+        "Pool the leading special and prefix tokens into the first chunk, trailing ones into the last.",
+        stored=True,
     )
-    repeat_prefix: bool = _setting(True, "window", "Repeat the instruction prefix at the start of every window.")
-    normalize_embeddings: bool = _setting(True, "output", "L2-normalise the vectors.")
-    batch_size: int = _setting(32, "runtime", "At most this many windows per forward pass.")
-    max_batch_tokens: int = _setting(16384, "runtime", "At most this many padded tokens per forward pass.")
+    repeat_prefix: bool = _setting(
+        True, "window", "Repeat the instruction prefix at the start of every window.", stored=True
+    )
+    normalize_embeddings: bool = _setting(True, "output", "L2-normalise the vectors.", stored=True)
+    batch_size: int = _setting(32, "runtime", "At most this many windows per forward pass.", minimum=1)
+    max_batch_tokens: int = _setting(16384, "runtime", "At most this many padded tokens per forward pass.", minimum=1)
     device: str | None = _setting(None, "model", "Torch device: cpu, cuda, cuda:1, mps (None: automatic).")
     dtype: str | None = _setting(
         None, "model", "float32, float16 or bfloat16 (None: bfloat16 or float16 on CUDA, float32 elsewhere)."
@@ -88,6 +125,7 @@ class LateChunkerSettings:
         "runtime",
         "Background threads that tokenize, chunk and plan the next documents while the model runs the current "
         "ones (None: 1 on CUDA, 0 elsewhere; 0: everything in the calling thread, in one group).",
+        minimum=0,
     )
 
     pack_sequences: bool = _setting(
@@ -103,30 +141,19 @@ class LateChunkerSettings:
         _check_str("model", model)
         if not model.strip():
             raise SettingsError("model must name a hub id or a local folder, got an empty string")
-        _check_optional_str("task", self.task)
+        if self.device is not None and not isinstance(self.device, str):
+            object.__setattr__(self, "device", str(self.device))  # a torch.device
         self._check_chunker()
-        for name, minimum in (("dimensions", 1), ("max_length", 1), ("overlap", 0), ("text_workers", 0)):
-            object.__setattr__(self, name, check_int(name, getattr(self, name), minimum, optional=True))
-        for name in ("batch_size", "max_batch_tokens"):
-            object.__setattr__(self, name, check_int(name, getattr(self, name), 1, optional=False))
-        if self.merge not in MERGE_RULES:
-            raise SettingsError(f"merge must be one of {', '.join(MERGE_RULES)}, got {self.merge!r}")
+        for f in setting_fields():
+            if f.name not in ("model", "chunker"):
+                object.__setattr__(self, f.name, _checked(f, getattr(self, f.name)))
         if self.overlap is not None and self.max_length is not None and self.overlap >= self.max_length:
             raise SettingsError(
                 f"overlap must be smaller than the window (max_length={self.max_length}), got {self.overlap}"
             )
-        for name in ("pool_special_tokens", "repeat_prefix", "normalize_embeddings", "pack_sequences"):
-            _check_bool(name, getattr(self, name), optional=False)
-        for name in ("trust_remote_code", "local_files_only"):
-            _check_bool(name, getattr(self, name), optional=False)
-        _check_bool("show_progress_bar", self.show_progress_bar, optional=True)
-        for name in ("device", "dtype", "attn_implementation", "token", "revision"):
-            if name == "device" and self.device is not None and not isinstance(self.device, str):
-                object.__setattr__(self, "device", str(self.device))  # a torch.device
-            _check_optional_str(name, getattr(self, name))
 
     def _check_chunker(self) -> None:
-        from latechunk.chunkers import CHUNKERS
+        from latechunk.chunkers import CHUNKERS, Chunker
 
         chunker = self.chunker
         if isinstance(chunker, Chunker):
@@ -138,7 +165,6 @@ class LateChunkerSettings:
             raise SettingsError(
                 f"unknown chunker {chunker!r}: chunker must be one of {', '.join(sorted(CHUNKERS))} or a Chunker"
             )
-        object.__setattr__(self, "chunk_size", check_int("chunk_size", self.chunk_size, 1, optional=True))
 
     def replace(self, **changes: Any) -> LateChunkerSettings:
         """A copy with ``changes`` applied (and checked)."""
@@ -173,6 +199,40 @@ def setting_help(name: str) -> str:
 
 def setting_default(name: str) -> Any:
     return _field(name).default
+
+
+@functools.cache
+def setting_hints() -> dict[str, Any]:
+    """The type of each setting (``typing.get_type_hints`` of ``LateChunkerSettings``, ``Chunker`` resolved)."""
+    from latechunk.chunkers import Chunker
+
+    return typing.get_type_hints(LateChunkerSettings, localns={"Chunker": Chunker})
+
+
+def setting_choices(name: str) -> tuple[Any, ...] | None:
+    """The values a setting typed by a ``Literal`` (``merge``) allows; ``None`` for any other setting."""
+    hint = setting_hints()[name]
+    return typing.get_args(hint) if typing.get_origin(hint) is Literal else None
+
+
+def _checked(f: dataclasses.Field, value: Any) -> Any:
+    """``value`` checked against its field: an integer's ``minimum``, a ``Literal``'s choices, else the type
+    (``bool`` or ``str``, and ``None`` where the type allows it)."""
+    hint = setting_hints()[f.name]
+    optional = type(None) in typing.get_args(hint)
+    if "minimum" in f.metadata:
+        return check_int(f.name, value, f.metadata["minimum"], optional=optional)
+    choices = setting_choices(f.name)
+    if choices is not None:
+        if value not in choices:
+            raise SettingsError(f"{f.name} must be one of {', '.join(choices)}, got {value!r}")
+    elif bool in typing.get_args(hint) or hint is bool:
+        _check_bool(f.name, value, optional=optional)
+    elif optional:
+        _check_optional_str(f.name, value)
+    else:
+        _check_str(f.name, value)
+    return value
 
 
 def check_names(options: Mapping[str, Any], owner: str) -> None:

@@ -1,4 +1,9 @@
-"""Shared fixtures: the real all-MiniLM-L6-v2 (pip-installed) and tiny random long-context models."""
+"""Shared fixtures: the real all-MiniLM-L6-v2 (pip-installed) and tiny random long-context models.
+
+Tests that load a model or start a process, a server or Ray are ``integration`` tests: marked here by the
+fixtures they use (``MODEL_FIXTURES``, ``PROCESS_FIXTURES``), or explicitly (``@pytest.mark.integration``,
+a module's ``pytestmark``) where no fixture tells. ``pytest -m "not integration"`` runs the rest in seconds.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,18 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+MODEL_FIXTURES = frozenset({"minilm", "minilm_path", "tiny_jina_path", "e5_like_path", "jina_adapter_folders"})
+"""Fixtures that load a real model or build a random one (every fixture built on them counts too)."""
+PROCESS_FIXTURES = frozenset({"ray_local", "server"})
+"""Fixtures that start Ray or a server."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark a test ``integration`` when it uses (directly or through other fixtures) a model or process fixture."""
+    for item in items:
+        if (MODEL_FIXTURES | PROCESS_FIXTURES) & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session")

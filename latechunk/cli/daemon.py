@@ -1,9 +1,10 @@
 """The background query process: keeps models loaded so that later ``latechunk search`` calls answer fast.
 
 One process per user and installation listens on a Unix socket in a private folder (mode 0700, see
-``daemon_client.runtime_folder``). Each request is one line of JSON: ``{"op": "search", "cwd": ..., "args":
-{...}}`` answered by ``{"hits": [...], "notes": [...]}`` or ``{"error": "..."}``; ``{"op": "stop"}`` ends the
-process. Requests are served one at a time. The store is opened for each search and closed after it, so
+``daemon_client.runtime_folder``). Each request is one line of JSON: ``{"op": "search", "cwd": ..., "query":
+{...}}`` (``SearchQuery.to_json``) answered by ``{"hits": [...], "notes": [...]}`` or ``{"error": "..."}``;
+``{"op": "stop"}`` ends the process. Requests are served one at a time. The store is opened for each search and
+closed after it, so
 ``latechunk index`` can always write to it. The process exits after ``--keep-alive`` seconds without a request.
 
 Run by ``daemon_client``: ``python -m latechunk.cli.daemon --socket PATH --keep-alive SECONDS``.
@@ -20,12 +21,13 @@ import sys
 import time
 import traceback
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from latechunk.cli.settings import SearchQuery
 from latechunk.extras import MissingExtraError
-from latechunk.options import CommandError, given_settings
+from latechunk.options import CommandError
 from latechunk.store import BuildSettings
 from latechunk.store.late_chunkers import build_late_chunker
 from latechunk.types import LateChunkError
@@ -45,12 +47,12 @@ class Models:
         self.size = size
         self.loaded: OrderedDict[tuple, LateChunker] = OrderedDict()
 
-    def __call__(self, args: argparse.Namespace, stored: BuildSettings) -> LateChunker:
-        key = (stored, args.max_length, args.device)
+    def __call__(self, given: Mapping[str, Any], stored: BuildSettings) -> LateChunker:
+        key = (stored, given.get("max_length"), given.get("device"))
         if key in self.loaded:
             self.loaded.move_to_end(key)
         else:
-            self.loaded[key] = build_late_chunker(given_settings(args), stored, searching=True)
+            self.loaded[key] = build_late_chunker(given, stored, searching=True)
             while len(self.loaded) > self.size:
                 self.loaded.popitem(last=False)
         return self.loaded[key]
@@ -78,9 +80,9 @@ def _handle(request: dict[str, Any], models: Models) -> dict[str, Any]:
         return {"error": f"unknown request {op!r}"}
     try:
         os.chdir(request["cwd"])  # relative store paths and messages as the caller sees them
-        args = argparse.Namespace(**request["args"])
+        query = SearchQuery.from_json(request["query"])
         notes: list[str] = []
-        hits = answer(args, models, notes)
+        hits = answer(query, models, notes)
         return {"hits": [hit.to_json() for hit in hits], "notes": notes}
     except (CommandError, LateChunkError, ValueError, OSError, MissingExtraError) as error:
         return {"error": str(error)}

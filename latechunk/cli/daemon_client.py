@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -14,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from latechunk.cli.settings import SearchQuery
 from latechunk.options import CommandError
 from latechunk.store import Hit
 
@@ -23,7 +23,6 @@ START_TIMEOUT = 600.0
 SEARCH_TIMEOUT = 900.0
 """Seconds to wait for one answer (the first loads the model; a large model on a slow disk takes minutes)."""
 _SOCKET_PATH_LIMIT = 100  # sun_path holds 104-108 bytes, by platform
-_REQUEST_FIELDS = ("query", "top_k", "model", "task", "dimensions", "max_length", "device", "store", "collection")
 
 
 def runtime_folder() -> Path:
@@ -105,8 +104,9 @@ def _wait_until_listening(path: Path, process: subprocess.Popen) -> None:
     raise OSError(f"it did not listen within {START_TIMEOUT:g} s")
 
 
-def search(args: argparse.Namespace) -> list[Hit] | None:
-    """The hits from the background process, started if needed; ``None`` when none can run here."""
+def search(query: SearchQuery, keep_alive: int) -> list[Hit] | None:
+    """The hits from the background process, started if needed (to wait ``keep_alive`` seconds for the next
+    search); ``None`` when none can run here."""
     if not hasattr(socket, "AF_UNIX"):
         return None
     try:
@@ -116,18 +116,17 @@ def search(args: argparse.Namespace) -> list[Hit] | None:
         return None
     if len(str(path)) > _SOCKET_PATH_LIMIT:
         return None
-    request = {"op": "search", "cwd": os.getcwd(), "args": {name: getattr(args, name) for name in _REQUEST_FIELDS}}
-    request["args"]["qdrant_url"] = None
+    request = {"op": "search", "cwd": os.getcwd(), "query": query.to_json()}
     try:
         reply = _ask(path, request, SEARCH_TIMEOUT)
     except (FileNotFoundError, ConnectionRefusedError):
         print(
             f"latechunk: starting a background query process; it keeps the model loaded for later searches and "
-            f"exits after {args.keep_alive} s without one (--no-daemon: none; --stop: end it)",
+            f"exits after {keep_alive} s without one (--no-daemon: none; --stop: end it)",
             file=sys.stderr,
         )
         try:
-            _wait_until_listening(path, _start(path, args.keep_alive))
+            _wait_until_listening(path, _start(path, keep_alive))
         except OSError as error:
             print(f"latechunk: the background query process did not start ({error}); searching here", file=sys.stderr)
             return None

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
+from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from latechunk.cli.location import add_store_options, store_location
+from latechunk.cli.location import add_store_options
 from latechunk.cli.names import shown, shown_path
-from latechunk.cli.settings import add_model_options
+from latechunk.cli.settings import IndexSettings, add_model_options
 from latechunk.documents import SUPPORTED_SUFFIXES, Found, find_documents
 from latechunk.extras import missing_extra
 from latechunk.indexing import NOTHING_READ, LocalExecutor, index_files, nothing_read
-from latechunk.options import CommandError, given_settings, positive_int
+from latechunk.options import CommandError
+from latechunk.options.ray import add_ray_options
 
 if TYPE_CHECKING:
-    from latechunk.distributed.indexing import RayExecutor, RayOptions
+    from latechunk.distributed.indexing import RayExecutor
 
 PARQUET = "parquet"
 
@@ -49,24 +52,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def add_ray_options(parser: argparse.ArgumentParser) -> None:
-    """``--ray``, ``--workers``, ``--gpus-per-worker``, ``--cpus-per-worker``, ``--batch-docs``."""
-    group = parser.add_argument_group('distributed (needs pip install "latechunk[distributed]")')
-    group.add_argument(
-        "--ray",
-        metavar="ADDRESS",
-        help="run on Ray: 'auto' (the running cluster, else a local one) or a cluster address (ray://host:10001)",
-    )
-    group.add_argument("--workers", type=positive_int, default=1, help="model actors (default: %(default)s)")
-    group.add_argument(
-        "--gpus-per-worker", type=float, help="GPUs per actor (default: 1 when the cluster has GPUs, else 0)"
-    )
-    group.add_argument("--cpus-per-worker", type=float, default=1.0, help="CPUs per actor (default: %(default)s)")
-    group.add_argument(
-        "--batch-docs", type=positive_int, default=64, help="documents per actor call (default: %(default)s)"
-    )
-
-
 class PrintedReport:
     """What an index run skipped, assumed and repaired, printed on stderr."""
 
@@ -80,44 +65,37 @@ class PrintedReport:
         print(f"latechunk: {message}", file=sys.stderr)
 
 
-def _ray_executor(args: argparse.Namespace) -> RayExecutor:
-    try:
-        from latechunk.distributed.indexing import RayExecutor, RayOptions
-    except ImportError as error:
-        raise missing_extra("ray", error, "distributed") from error
-    options: RayOptions = RayOptions(
-        address=args.ray,
-        workers=args.workers,
-        gpus_per_worker=args.gpus_per_worker,
-        cpus_per_worker=args.cpus_per_worker,
-        batch_docs=args.batch_docs,
-    )
-    return RayExecutor(options)
-
-
-def _found(args: argparse.Namespace, report: PrintedReport) -> Found:
-    found = find_documents(args.paths, follow_links=args.follow_links)
+def _found(settings: IndexSettings, report: PrintedReport) -> Found:
+    found = find_documents(settings.paths, follow_links=settings.follow_links)
     for path, problem in found.problems:
         report.skipped(path, problem)
     if not found.files:
         kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        raise CommandError(f"found no documents to index ({kinds}) in {' '.join(shown(p) for p in args.paths)}")
+        raise CommandError(f"found no documents to index ({kinds}) in {' '.join(shown(p) for p in settings.paths)}")
     return found
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.output is not None and args.ray is None:
+    return index(IndexSettings.from_args(args))
+
+
+def index(settings: IndexSettings) -> int:
+    """The ``index`` command; returns the exit status."""
+    if settings.output is not None and settings.ray is None:
         raise CommandError("--output needs --ray; without it, index into --store DIR or --qdrant-url URL")
     report = PrintedReport()
-    found = _found(args, report)
-    given = given_settings(args)
-    if args.ray is None:
-        tally, where = index_files(store_location(args), found, given, LocalExecutor(), report)
+    found = _found(settings, report)
+    if settings.ray is None:
+        tally, where = index_files(settings.location, found, settings.given, LocalExecutor(), report)
     else:
-        with _ray_executor(args) as executor:
-            if args.output is not None:
-                return _write_parquet(executor, args.output, found, given, report)
-            tally, where = index_files(store_location(args), found, given, executor, report)
+        if find_spec("ray") is None:
+            raise missing_extra("ray", ModuleNotFoundError("No module named 'ray'"), "distributed")
+        from latechunk.distributed.indexing import RayExecutor
+
+        with RayExecutor(settings.ray) as executor:
+            if settings.output is not None:
+                return _write_parquet(executor, settings.output, found, settings.given, report)
+            tally, where = index_files(settings.location, found, settings.given, executor, report)
     print(
         f"indexed {tally.indexed} file(s) ({tally.chunks} chunks), {tally.unchanged} unchanged, "
         f"{tally.failed} skipped, {tally.removed} removed: {where}"
@@ -127,7 +105,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_parquet(executor: RayExecutor, output: list[str], found: Found, given: dict, report: PrintedReport) -> int:
+def _write_parquet(
+    executor: RayExecutor, output: tuple[str, str], found: Found, given: Mapping[str, Any], report: PrintedReport
+) -> int:
     kind, folder = output
     if kind != PARQUET:
         raise CommandError(f"--output {kind!r} is not supported; use --output parquet DIR")

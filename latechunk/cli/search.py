@@ -5,21 +5,22 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from latechunk.cli.location import add_store_options, store_location
+from latechunk.cli.location import add_store_options
 from latechunk.cli.output import print_results
-from latechunk.cli.settings import add_model_options
-from latechunk.options import CommandError, given_settings, positive_int, task_option
-from latechunk.store import DEFAULT_QUERY_TASK, BuildSettings, Hit, check_local, check_query
+from latechunk.cli.settings import SearchQuery, SearchSettings, add_model_options
+from latechunk.defaults import DEFAULT_QUERY_TASK
+from latechunk.options import CommandError, positive_int
+from latechunk.store import BuildSettings, Hit, check_local, check_query
 from latechunk.store.late_chunkers import build_late_chunker
 
 if TYPE_CHECKING:
     from latechunk import LateChunker
 
-LateChunkerFor = Callable[[argparse.Namespace, BuildSettings], "LateChunker"]
+LateChunkerFor = Callable[[Mapping[str, Any], BuildSettings], "LateChunker"]
 NO_DAEMON_VARIABLE = "LATECHUNK_NO_DAEMON"
 DEFAULT_KEEP_ALIVE = 600
 
@@ -77,30 +78,30 @@ def checked_query(query: str) -> str:
     return query
 
 
-def _late_chunker(args: argparse.Namespace, stored: BuildSettings) -> LateChunker:
-    return build_late_chunker(given_settings(args), stored, searching=True)
+def _late_chunker(given: Mapping[str, Any], stored: BuildSettings) -> LateChunker:
+    return build_late_chunker(given, stored, searching=True)
 
 
 def answer(
-    args: argparse.Namespace, late_chunker_for: LateChunkerFor = _late_chunker, notes: list[str] | None = None
+    query: SearchQuery, late_chunker_for: LateChunkerFor = _late_chunker, notes: list[str] | None = None
 ) -> list[Hit]:
-    """The hits for ``args.query``: what a search does, here or in the background process. What the user should
+    """The hits for ``query``: what a search does, here or in the background process. What the user should
     know about the answer (a store being written) is added to ``notes``."""
-    query = checked_query(args.query)
-    with store_location(args).open(create=False) as store:
+    text = checked_query(query.text)
+    with query.location.open(create=False) as store:
         stored = store.settings()
         if stored is None:
             raise store.lost_records()
-        check_query(stored, given_settings(args), store.where)
+        check_query(stored, query.given, store.where)
         if store.snapshot:  # mid-write, chunks and records need not add up yet
             if notes is not None:
                 notes.append(being_written(store.where))
         else:
             store.check_whole()
-        late_chunker = late_chunker_for(args, stored)
-        task = task_option(args.task, DEFAULT_QUERY_TASK if stored.task is not None else None)
-        vector = late_chunker.embed(query, task=task)
-        return store.search(vector, args.top_k)
+        late_chunker = late_chunker_for(query.given, stored)
+        default_task = DEFAULT_QUERY_TASK if stored.task is not None else None
+        vector = late_chunker.embed(text, task=query.given.get("task", default_task))
+        return store.search(vector, query.top_k)
 
 
 def being_written(where: str) -> str:
@@ -116,23 +117,29 @@ def print_notes(notes: list[str]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    return search(SearchSettings.from_args(args))
+
+
+def search(settings: SearchSettings) -> int:
+    """The ``search`` command; returns the exit status."""
     from latechunk.cli import daemon_client
 
-    if args.stop:
+    if settings.stop:
         print(daemon_client.stop())
         return 0
-    if args.query is None:
+    if settings.query is None:
         raise CommandError("give the question to search for (or --stop)")
-    if args.store is None and args.qdrant_url is None:
+    location = settings.location
+    if location.path is None and location.url is None:
         raise CommandError("give --store DIR or --qdrant-url URL")
-    checked_query(args.query)
+    checked_query(settings.query)
     hits = None
-    if args.store is not None and not args.no_daemon and not os.environ.get(NO_DAEMON_VARIABLE):
-        check_local(Path(args.store).expanduser(), args.store, create=False)  # no process starts for nothing
-        hits = daemon_client.search(args)
+    if location.path is not None and not settings.no_daemon and not os.environ.get(NO_DAEMON_VARIABLE):
+        check_local(Path(location.path).expanduser(), location.path, create=False)  # no process starts for nothing
+        hits = daemon_client.search(settings.search_query(), settings.keep_alive)
     if hits is None:
         notes: list[str] = []
-        hits = answer(args, notes=notes)
+        hits = answer(settings.search_query(), notes=notes)
         print_notes(notes)
-    print_results(hits, as_json=args.json)
+    print_results(hits, as_json=settings.as_json)
     return 0

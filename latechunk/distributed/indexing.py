@@ -15,28 +15,17 @@ from typing import Any
 
 from latechunk.defaults import DEFAULT_MODEL
 from latechunk.distributed.file_embedding import embed_files
-from latechunk.distributed.pipeline import DEFAULT_BATCH_DOCUMENTS, split_errors
+from latechunk.distributed.pipeline import split_errors
 from latechunk.distributed.qdrant import QdrantDatasink, QdrantWriter, WriteSummary
 from latechunk.distributed.resources import check_resources
 from latechunk.documents import CONTEXT_CHARS
 from latechunk.indexing import IndexJob, Reporter, Tally
+from latechunk.options.ray import RayOptions
 from latechunk.store import new_store_settings
 
 WRITE_TASK_RESOURCES = {"num_cpus": 0}
 """Ray's write tasks to a Qdrant server wait on the network and reserve no CPU: while the model actors hold every
 CPU, a write task that needed one could never start, and the actors' output would back up forever."""
-
-
-@dataclass(frozen=True)
-class RayOptions:
-    """Where and how wide to run: ``address`` ``auto`` (the running cluster, else a local one) or a cluster's."""
-
-    address: str = "auto"
-    workers: int = 1
-    gpus_per_worker: float | None = None
-    """GPUs per actor; ``None``: 1 when the cluster has GPUs, else 0."""
-    cpus_per_worker: float = 1.0
-    batch_docs: int = DEFAULT_BATCH_DOCUMENTS
 
 
 @dataclass

@@ -5,16 +5,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from latechunk.defaults import DEFAULT_MODEL
+from latechunk.defaults import DEFAULT_BATCH_DOCUMENTS, DEFAULT_MODEL
 from latechunk.distributed import columns as col
 from latechunk.distributed.worker import ChunkEmbedder
 
 if TYPE_CHECKING:
     import pyarrow as pa
     from ray.data import Dataset
-
-DEFAULT_BATCH_DOCUMENTS = 64
-"""Documents per worker call; inside it the engine batches windows by ``max_batch_tokens``."""
 
 
 def chunk_and_embed(

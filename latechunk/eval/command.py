@@ -9,7 +9,10 @@ from collections.abc import Sequence
 from latechunk.defaults import DEFAULT_MODEL
 from latechunk.eval.data import load_jsonl, load_qmsum
 from latechunk.eval.report import markdown_table, write_results
-from latechunk.options import CommandError
+from latechunk.options import CommandError, add_setting_options
+
+EVAL_BATCH_SIZE = 256
+"""Windows per forward pass in an evaluation (within the token budget): more than the Python API's default."""
 
 
 def _sizes(text: str) -> list[int]:
@@ -38,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     data.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N QMSum meetings")
     sweep = parser.add_argument_group("what to compare")
-    sweep.add_argument("--model", default=DEFAULT_MODEL, help="hub id or local folder (default: %(default)s)")
+    add_setting_options(sweep, ("model",), {"model": DEFAULT_MODEL})
     sweep.add_argument(
         "--chunk-sizes",
         type=_sizes,
@@ -66,13 +69,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-plot", action="store_true", help='skip ndcg_vs_chunk_size.png (drawing needs "latechunk[eval]")'
     )
     compute = parser.add_argument_group("running the model")
-    compute.add_argument(
-        "--batch-size", type=int, default=256, help="sequences per batch, within the token budget (default: 256)"
-    )
-    compute.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps, ... (default: automatic)")
-    compute.add_argument(
-        "--dtype", default=None, help="float32, bfloat16 or float16 (default: bf16/fp16 on CUDA, float32 elsewhere)"
-    )
+    add_setting_options(compute, ("batch_size", "device", "dtype"), {"batch_size": EVAL_BATCH_SIZE})
 
 
 def check_plotting(draw: bool) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from latechunk.chunkers import SentenceChunker
+from latechunk.defaults import DEFAULT_DOCUMENT_TASK, DEFAULT_QUERY_TASK
 from latechunk.eval.data import Corpus
 from latechunk.eval.metrics import ndcg_at_k, overlaps_any, recall_at_k
 from latechunk.late_chunker import LateChunker
@@ -57,7 +58,7 @@ def embed_late(
     vectors: dict[int, list[np.ndarray]] = {s: [] for s in sizes}
     started = time.perf_counter()
     for i, doc in enumerate(tqdm(corpus.documents, desc="late", disable=not progress)):
-        sets = lc.embed_span_sets(doc.text, [spans[s][i] for s in sizes], task="retrieval.passage")
+        sets = lc.embed_span_sets(doc.text, [spans[s][i] for s in sizes], task=DEFAULT_DOCUMENT_TASK)
         for size, chunks in zip(sizes, sets, strict=True):
             vectors[size].append(np.stack([c.embedding for c in chunks]))
     timings.encode_s += time.perf_counter() - started
@@ -73,7 +74,7 @@ def embed_naive(
     started = time.perf_counter()
     shown, lc.encoder.show_progress_bar = lc.encoder.show_progress_bar, progress
     try:
-        matrix = lc.embed(texts, task="retrieval.passage")
+        matrix = lc.embed(texts, task=DEFAULT_DOCUMENT_TASK)
     finally:
         lc.encoder.show_progress_bar = shown
     timings.encode_s += time.perf_counter() - started
@@ -135,7 +136,7 @@ def evaluate(
             raise ValueError(f"unknown mode {mode!r}; choose from {MODES}")
     chunk_timings = Timings()
     spans = spans or chunk_corpus(lc, corpus, chunk_sizes, chunk_timings)
-    queries = lc.embed([q.text for q in corpus.queries], task="retrieval.query")
+    queries = lc.embed([q.text for q in corpus.queries], task=DEFAULT_QUERY_TASK)
     doc_tokens = sum(len(t) for t in tokenize(lc.tokenizer, [d.text for d in corpus.documents]))
     rows = []
     for mode in modes:

@@ -163,13 +163,17 @@ def _repair(store: Store, records: dict[str, FileRecord], reporter: Reporter) ->
 
 
 def _prune(store: Store, folders: list[Path], present: set[str], records: dict[str, FileRecord]) -> int:
-    """Forget files that were indexed from one of ``folders`` and no longer exist there."""
-    removed = 0
-    for key in records:
-        if key not in present and not Path(key).exists() and any(Path(key).is_relative_to(f) for f in folders):
-            store.remove_file(key)
-            removed += 1
-    return removed
+    """Forget files that were indexed from one of ``folders`` and no longer exist there (in the store and in
+    ``records``); returns how many."""
+    gone = [
+        key
+        for key in records
+        if key not in present and not Path(key).exists() and any(Path(key).is_relative_to(f) for f in folders)
+    ]
+    for key in gone:
+        store.remove_file(key)
+        del records[key]
+    return len(gone)
 
 
 def _remove_new_store(folder: Path, existed: bool) -> None:

@@ -4,13 +4,14 @@ options derived from ``LateChunkerSettings``, value types, and the error a comma
 from __future__ import annotations
 
 from latechunk.options.errors import CommandError
-from latechunk.options.settings import OMITTED, add_setting_option, given_settings, task_option
+from latechunk.options.settings import OMITTED, add_setting_option, add_setting_options, given_settings, task_option
 from latechunk.options.values import nonnegative_int, positive_int
 
 __all__ = [
     "OMITTED",
     "CommandError",
     "add_setting_option",
+    "add_setting_options",
     "given_settings",
     "nonnegative_int",
     "positive_int",

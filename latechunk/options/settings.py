@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import typing
+from collections.abc import Mapping
 from typing import Any
 
-from latechunk.chunkers import CHUNKERS
-from latechunk.defaults import MERGE_RULES
-from latechunk.options.values import nonnegative_int, positive_int
-from latechunk.settings import LateChunkerSettings, setting_fields
+from latechunk.options.values import at_least
+from latechunk.settings import setting_choices, setting_fields, setting_hints
 
 NO_TASK = "none"
 """What a ``--task`` option says for no task."""
@@ -20,21 +19,36 @@ OMITTED = ("token", "show_progress_bar")
 def add_setting_option(
     group: Any, f: Any, *, default: Any, help_suffix: str = "", extra_chunkers: tuple[str, ...] = ()
 ) -> None:
-    """``--name`` for the ``LateChunkerSettings`` field ``f``: its help, and a type, choices or on/off flag
-    from its annotation; ``extra_chunkers`` are further choices of ``--chunker``."""
-    hint = typing.get_type_hints(LateChunkerSettings)[f.name]
+    """``--name`` for the ``LateChunkerSettings`` field ``f``: its help, and from its declaration a type (an
+    integer of at least its ``minimum``), choices (a ``Literal``, or the chunker names plus ``extra_chunkers``)
+    or an on/off flag (a ``bool``)."""
+    hint = setting_hints()[f.name]
     help_text = (f.metadata["help"] + help_suffix).replace("%", "%%")
     options: dict[str, Any] = {"dest": f.name, "default": default, "help": help_text}
     allowed = set(typing.get_args(hint)) or {hint}
     if f.name == "chunker":
+        from latechunk.chunkers import CHUNKERS
+
         options["choices"] = sorted(CHUNKERS) + list(extra_chunkers)
-    elif f.name == "merge":
-        options["choices"] = MERGE_RULES
+    elif setting_choices(f.name) is not None:
+        options["choices"] = setting_choices(f.name)
     elif bool in allowed:
         options["action"] = argparse.BooleanOptionalAction
-    elif int in allowed:
-        options["type"] = nonnegative_int if f.name == "overlap" else positive_int
+    elif "minimum" in f.metadata:
+        options["type"] = at_least(f.metadata["minimum"])
     group.add_argument("--" + f.name.replace("_", "-"), **options)
+
+
+def add_setting_options(group: Any, names: tuple[str, ...], defaults: Mapping[str, Any] | None = None) -> None:
+    """``--name`` for each setting in ``names`` (``add_setting_option``), defaulting to ``defaults[name]`` (else
+    ``None``: the Python API's default), which the help shows."""
+    defaults = defaults or {}
+    for f in setting_fields():
+        if f.name in names:
+            default = defaults.get(f.name)
+            add_setting_option(
+                group, f, default=default, help_suffix="" if default is None else f" (default: {default})"
+            )
 
 
 def task_option(raw: str | None, default: str | None) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 
 def positive_int(value: str) -> int:
@@ -19,3 +20,12 @@ def nonnegative_int(value: str) -> int:
     if number < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return number
+
+
+def at_least(minimum: int) -> Callable[[str], int]:
+    """The argparse type of an integer of at least ``minimum`` (0: ``nonnegative_int``, 1: ``positive_int``)."""
+    if minimum == 0:
+        return nonnegative_int
+    if minimum == 1:
+        return positive_int
+    raise ValueError(f"no option type for integers of at least {minimum}")

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 
-from latechunk.options import OMITTED, CommandError, add_setting_option, nonnegative_int, positive_int, task_option
+from latechunk.options import OMITTED, CommandError, add_setting_options, nonnegative_int, positive_int, task_option
 from latechunk.serve.settings import API_KEY_ENV, ServeSettings, api_keys_from_env
 from latechunk.settings import LateChunkerSettings, setting_fields
+
+LIMITS = {
+    "workers": (positive_int, "requests handed to the engine at once (threads; it batches their model calls together)"),
+    "max_queue": (nonnegative_int, "requests waiting beyond --workers"),
+    "max_inputs": (positive_int, "inputs per request"),
+    "max_characters": (positive_int, "characters per request"),
+    "max_body_bytes": (positive_int, "request body size in bytes"),
+}
+"""The limit options: their type and help; their defaults are ``ServeSettings``'s."""
+_SERVE_DEFAULTS = {f.name: f.default for f in dataclasses.fields(ServeSettings)}
 
 
 def _add_late_chunker_options(parser: argparse.ArgumentParser) -> None:
     """One option per ``LateChunkerSettings`` field (name, help and default from the dataclass)."""
     group = parser.add_argument_group("model and defaults of every request (LateChunker settings)")
-    for f in setting_fields():
-        if f.name not in OMITTED:  # the token comes from HF_TOKEN; a server shows no progress bars
-            shown = "" if f.default is None else f" (default: {f.default})"
-            add_setting_option(group, f, default=f.default, help_suffix=shown)
+    # the token comes from HF_TOKEN; a server shows no progress bars
+    names = tuple(f.name for f in setting_fields() if f.name not in OMITTED)
+    add_setting_options(group, names, {f.name: f.default for f in setting_fields()})
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,22 +44,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     net.add_argument("--graceful-timeout", type=float, default=30.0, help="seconds to finish requests on shutdown")
     net.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     limits = parser.add_argument_group("limits")
-    limits.add_argument(
-        "--workers",
-        type=positive_int,
-        default=32,
-        help="requests handed to the engine at once (threads; it batches their model calls together; default 32)",
-    )
-    limits.add_argument(
-        "--max-queue", type=nonnegative_int, default=128, help="requests waiting beyond --workers (default 128)"
-    )
-    limits.add_argument("--max-inputs", type=positive_int, default=2048, help="inputs per request (default 2048)")
-    limits.add_argument(
-        "--max-characters", type=positive_int, default=4_000_000, help="characters per request (default 4,000,000)"
-    )
-    limits.add_argument(
-        "--max-body-bytes", type=positive_int, default=16 * 1024 * 1024, help="request body size (default 16 MiB)"
-    )
+    for name, (kind, text) in LIMITS.items():
+        limits.add_argument(
+            "--" + name.replace("_", "-"),
+            type=kind,
+            default=_SERVE_DEFAULTS[name],
+            help=f"{text} (default: %(default)s)",
+        )
 
 
 def settings_from(args: argparse.Namespace) -> ServeSettings:
@@ -59,11 +60,7 @@ def settings_from(args: argparse.Namespace) -> ServeSettings:
     return ServeSettings(
         LateChunkerSettings(**values),
         model_name=args.model_name,
-        workers=args.workers,
-        max_queue=args.max_queue,
-        max_inputs=args.max_inputs,
-        max_characters=args.max_characters,
-        max_body_bytes=args.max_body_bytes,
+        **{name: getattr(args, name) for name in LIMITS},
         api_keys=tuple(args.api_key) if args.api_key else api_keys_from_env(),
     )
 

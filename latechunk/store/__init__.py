@@ -12,8 +12,6 @@ from latechunk.store.location import StoreLocation
 from latechunk.store.records import Damage, FileChunks, FileRecord, Hit, StoredChunk
 from latechunk.store.settings import (
     DEFAULT_CHUNKER,
-    DEFAULT_PASSAGE_TASK,
-    DEFAULT_QUERY_TASK,
     STORED_SETTINGS,
     BuildSettings,
     new_store_settings,
@@ -23,8 +21,6 @@ from latechunk.store.store import DEFAULT_COLLECTION, Store
 __all__ = [
     "DEFAULT_CHUNKER",
     "DEFAULT_COLLECTION",
-    "DEFAULT_PASSAGE_TASK",
-    "DEFAULT_QUERY_TASK",
     "STORED_SETTINGS",
     "BuildSettings",
     "Damage",

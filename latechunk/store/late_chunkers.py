@@ -30,7 +30,7 @@ def build_late_chunker(
 def new_build_settings(late_chunker: LateChunker, given: Mapping[str, Any]) -> BuildSettings:
     """The settings a new store records when ``late_chunker`` (from ``build_late_chunker(given, None)``) fills it."""
     values = new_store_settings(given)
-    return BuildSettings.from_chunker(late_chunker, values["chunker"], values["chunk_size"])
+    return BuildSettings.from_late_chunker(late_chunker, values["chunker"], values["chunk_size"])
 
 
 def load_late_chunker(settings: LateChunkerSettings) -> LateChunker:

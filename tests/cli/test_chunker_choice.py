@@ -14,6 +14,8 @@ from ..documents.test_pdf_layout import make_pdf
 from .console import latechunk
 from .test_console_defects import assert_clean_error
 
+pytestmark = pytest.mark.integration  # each test runs the installed command
+
 GUIDE = (
     "# Canals\n\nCanals carried coal and iron from the mines to the growing towns, and some detail.\n\n"
     "## Water Supply\n\nReservoirs feed the summit pound, so that boats can pass the locks all summer long.\n\n"
@@ -161,19 +163,3 @@ def test_help_says_what_auto_does():
     text = " ".join(result.stdout.split())
     assert "{html,markdown,paragraphs,semantic,sentences,tokens,auto}" in text
     assert "'auto' (the default for a new store) picks one per file" in text
-
-
-@pytest.mark.parametrize(
-    ("meta", "shown"),
-    [
-        ({}, ""),
-        ({"headings": []}, ""),
-        ({"headings": ["Canals", "Water Supply"]}, "› Canals › Water Supply"),
-        ({"page_number": 3, "page_end": 3, "headings": []}, "p. 3"),
-        ({"page_number": 3, "page_end": 4, "headings": ["Intro", "Two\nlines"]}, "pp. 3-4 › Intro › Two lines"),
-    ],
-)
-def test_the_location_in_a_result_line_is_compact(meta, shown):
-    from latechunk.cli.output import location
-
-    assert location(meta) == shown

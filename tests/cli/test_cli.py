@@ -100,6 +100,7 @@ def forward_calls() -> int:
     return load_model(LoadSettings()).forward_calls
 
 
+@pytest.mark.integration
 def test_index_then_search_finds_the_expected_file_first(cli, docs, tmp_path):
     store = tmp_path / "store"
     code, out, err = cli("index", docs, "--store", store)
@@ -118,6 +119,7 @@ def test_index_then_search_finds_the_expected_file_first(cli, docs, tmp_path):
         assert text[hit["end"] :].startswith(hit["context_after"])
 
 
+@pytest.mark.integration
 def test_json_output_parses_with_the_documented_keys(cli, docs, tmp_path):
     store = tmp_path / "store"
     assert cli("index", docs, "--store", store)[0] == 0
@@ -129,6 +131,7 @@ def test_json_output_parses_with_the_documented_keys(cli, docs, tmp_path):
     assert all(isinstance(hit["score"], float) and -1.0 <= hit["score"] <= 1.0 + 1e-6 for hit in hits)
 
 
+@pytest.mark.integration
 def test_plain_output_when_piped(cli, docs, tmp_path):
     store = tmp_path / "store"
     assert cli("index", docs, "--store", store)[0] == 0
@@ -153,6 +156,7 @@ def test_rich_output_on_a_terminal():
     assert "notes.md" in shown and "score 0.7500" in shown and "the chunk [text]" in shown
 
 
+@pytest.mark.integration
 def test_reindex_skips_unchanged_replaces_changed_and_drops_removed(cli, docs, tmp_path):
     store = tmp_path / "store"
     assert cli("index", docs, "--store", store, "--chunk-size", 24)[0] == 0  # small chunks: several per file
@@ -179,6 +183,7 @@ def test_reindex_skips_unchanged_replaces_changed_and_drops_removed(cli, docs, t
     assert not [h for h in search_json(cli, store, "green tea", 50) if h["file"].endswith("tea.md")]
 
 
+@pytest.mark.integration
 def test_unreadable_files_are_reported_and_the_rest_indexed(cli, docs, tmp_path):
     (docs / "broken.pdf").write_bytes(BROKEN_PDF)
     (docs / "nul.txt").write_bytes(b"\0\0\0\0")
@@ -195,6 +200,7 @@ def test_unreadable_files_are_reported_and_the_rest_indexed(cli, docs, tmp_path)
     assert "3 unchanged" in out and "broken.pdf" in err
 
 
+@pytest.mark.integration
 def test_nothing_readable_is_an_error(cli, tmp_path):
     folder = tmp_path / "bad"
     folder.mkdir()
@@ -205,6 +211,7 @@ def test_nothing_readable_is_an_error(cli, tmp_path):
     assert code == 1 and "found no documents" in err
 
 
+@pytest.mark.integration
 def test_dimension_and_model_mismatch_are_refused(cli, docs, tmp_path):
     store = tmp_path / "store"
     assert cli("index", docs, "--store", store)[0] == 0
@@ -231,6 +238,7 @@ def test_search_without_a_store_says_so(cli, tmp_path):
     assert not (tmp_path / "nowhere").exists()
 
 
+@pytest.mark.integration
 def test_readme_quickstart_with_the_installed_command(cli, tmp_path):
     store = tmp_path / "store"
     code, out, err = cli("index", REPO / "examples" / "docs", "--store", store)
@@ -254,6 +262,7 @@ def test_readme_quickstart_with_the_installed_command(cli, tmp_path):
     assert "Fresnel" in document[paragraph_start:paragraph_end]  # the paragraph about the lens
 
 
+@pytest.mark.integration
 def test_many_small_files_are_embedded_in_few_model_calls(cli, tmp_path):
     folder = tmp_path / "many"
     folder.mkdir()

@@ -13,6 +13,8 @@ from latechunk.store import Store
 
 from .console import EXAMPLES, environment, latechunk, listing
 
+pytestmark = pytest.mark.integration  # each test runs the installed command
+
 
 def assert_clean_error(result, *needles: str) -> None:
     assert result.returncode == 1, (result.stdout, result.stderr)

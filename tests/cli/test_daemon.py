@@ -13,6 +13,8 @@ import pytest
 
 from .console import EXAMPLES, environment, latechunk, short_folder
 
+pytestmark = pytest.mark.integration  # each test starts the background query process
+
 QUESTION = "Who invented the lighthouse lens, and how is it built?"
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from latechunk.cli.memory import return_large_blocks
 
 
@@ -15,6 +17,7 @@ def test_the_threshold_is_set_unless_the_user_set_it(monkeypatch):
     assert return_large_blocks() is False
 
 
+@pytest.mark.integration
 def test_a_freed_large_block_goes_back_to_the_system():
     # a 16 MB block freed after glibc raised its threshold would stay in the heap; with the fixed
     # threshold the process's size drops back after the free

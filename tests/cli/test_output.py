@@ -1,5 +1,5 @@
 """How search results print: one form of offsets on a terminal and in a pipe, one path rule for text and JSON,
-and HTML hits as the text a reader sees (offsets still index the source)."""
+HTML hits as the text a reader sees (offsets still index the source), and where a chunk lies, compactly."""
 
 from __future__ import annotations
 
@@ -85,3 +85,19 @@ def test_other_files_are_shown_as_stored(tmp_path):
 )
 def test_visible_text(source, options, expected):
     assert visible_text(source, **options) == expected
+
+
+@pytest.mark.parametrize(
+    ("meta", "shown"),
+    [
+        ({}, ""),
+        ({"headings": []}, ""),
+        ({"headings": ["Canals", "Water Supply"]}, "› Canals › Water Supply"),
+        ({"page_number": 3, "page_end": 3, "headings": []}, "p. 3"),
+        ({"page_number": 3, "page_end": 4, "headings": ["Intro", "Two\nlines"]}, "pp. 3-4 › Intro › Two lines"),
+    ],
+)
+def test_the_location_in_a_result_line_is_compact(meta, shown):
+    from latechunk.cli.output import location
+
+    assert location(meta) == shown

@@ -26,6 +26,7 @@ def test_every_setting_is_an_index_option_and_the_non_chunking_ones_search_optio
             assert (f"--{f.name.replace('_', '-')}" in flags) == wanted, f.name
 
 
+@pytest.mark.integration
 def test_a_store_keeps_the_window_settings_and_refuses_others(tmp_path: Path, capsys: pytest.CaptureFixture):
     docs = tmp_path / "docs"
     docs.mkdir()

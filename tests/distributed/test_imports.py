@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 
+
+@pytest.mark.integration
 def test_core_does_not_import_ray():
     code = (
         "import sys, latechunk, latechunk.cli; from latechunk.late_chunker import LateChunker; "

@@ -84,6 +84,7 @@ def model_path(request, fixture: str) -> str:
     return value["hf"] if isinstance(value, dict) else value
 
 
+@pytest.mark.integration  # loads its models by request.getfixturevalue
 @pytest.mark.parametrize("model", list(MODELS))
 @pytest.mark.parametrize("late", [True, False], ids=["late", "naive"])
 def test_pipelined_chunks_and_vectors_equal_the_sequential_path(request, model, late):
@@ -104,6 +105,7 @@ def test_pipelined_chunks_and_vectors_equal_the_sequential_path(request, model, 
                 assert_same_chunks(got, want)
 
 
+@pytest.mark.integration  # loads its model by request.getfixturevalue
 @pytest.mark.parametrize("workers", [1, 2])
 def test_pipelined_embed_equals_the_sequential_path(request, workers):
     path = model_path(request, "jina_adapter_folders")

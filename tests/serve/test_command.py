@@ -102,6 +102,7 @@ def test_process_finishes_in_flight_requests_on_sigterm(minilm_path, tmp_path):
     assert any(a["path"] == "/v1/embeddings" and a["status"] == 401 for a in access)
 
 
+@pytest.mark.integration  # starts a Python process
 def test_importing_latechunk_and_its_cli_loads_no_web_framework():
     code = (
         "import sys, latechunk, latechunk.cli, latechunk.serve, latechunk.serve.command\n"

@@ -27,6 +27,7 @@ def tiny_jina(tmp_path_factory):
     return str(jc.write_original(jc.make_weights(seed=0), tmp_path_factory.mktemp("tiny") / "original"))
 
 
+@pytest.mark.integration  # loads a tiny model built here
 @pytest.mark.parametrize("workers", [1, 8])
 def test_mixed_tasks_and_late_chunking_from_32_clients(tiny_jina, workers):
     """workers=1: one model call at a time; workers=8: calls of different tasks overlap in the engine."""

@@ -11,6 +11,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding, Embedding
 from llama_index.core.bridge.pydantic import Field
 
 from latechunk.components.llamaindex.settings import LateChunkSettings
+from latechunk.defaults import DEFAULT_QUERY_TASK
 
 
 class LateChunkingEmbedding(LateChunkSettings, BaseEmbedding):
@@ -23,7 +24,7 @@ class LateChunkingEmbedding(LateChunkSettings, BaseEmbedding):
     after the node parser: it would replace the contextual node embeddings with per-chunk ones.
     """
 
-    query_task: str | None = Field(default="retrieval.query", description="Task for queries.")
+    query_task: str | None = Field(default=DEFAULT_QUERY_TASK, description="Task for queries.")
 
     @classmethod
     def class_name(cls) -> str:

@@ -8,14 +8,14 @@ classes at once. Values are checked by ``LateChunkerSettings`` at construction: 
 
 from __future__ import annotations
 
-import typing
 from typing import Any
 
 from llama_index.core.bridge.pydantic import BaseModel, ConfigDict, Field, PrivateAttr, create_model
 from pydantic import SkipValidation
 
+from latechunk.defaults import DEFAULT_DOCUMENT_TASK
 from latechunk.late_chunker import LateChunker
-from latechunk.settings import Group, LateChunkerSettings, setting_fields
+from latechunk.settings import Group, LateChunkerSettings, setting_fields, setting_hints
 
 FIELD_NAMES = {"model": "model_name"}
 """LlamaIndex's names for settings whose latechunk name a LlamaIndex base class already uses."""
@@ -23,7 +23,7 @@ FIELD_NAMES = {"model": "model_name"}
 
 def pydantic_fields(groups: tuple[Group, ...], defaults: dict[str, Any]) -> dict[str, Any]:
     """``create_model`` field definitions for the settings of ``groups`` (the token is never serialised)."""
-    hints = typing.get_type_hints(LateChunkerSettings)
+    hints = setting_hints()
     fields: dict[str, Any] = {}
     for f in setting_fields(*groups):
         secret = {"exclude": True, "repr": False} if f.metadata.get("secret") else {}
@@ -86,7 +86,7 @@ LateChunkSettings = create_model(
     __base__=_LateChunkerModel,
     __module__=__name__,
     __doc__="Every LateChunker setting but the chunker's, as pydantic fields (task: retrieval.passage).",
-    **pydantic_fields(("model", "task", "window", "output", "runtime"), {"task": "retrieval.passage"}),
+    **pydantic_fields(("model", "task", "window", "output", "runtime"), {"task": DEFAULT_DOCUMENT_TASK}),
 )
 
 ChunkingSettings = create_model(

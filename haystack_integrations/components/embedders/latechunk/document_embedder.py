@@ -10,6 +10,7 @@ from haystack import Document, component
 from haystack.utils import ComponentDevice, Secret
 
 from latechunk import Chunk
+from latechunk.defaults import DEFAULT_DOCUMENT_TASK
 
 from ._loading import DEFAULT_TOKEN, LateChunkerComponent, component_signature
 
@@ -68,7 +69,7 @@ class LateChunkingDocumentEmbedder(LateChunkerComponent):
     """
 
     GROUPS = ("model", "task", "chunking", "window", "output", "runtime")
-    DEFAULTS = {"task": "retrieval.passage", "progress_bar": True}
+    DEFAULTS = {"task": DEFAULT_DOCUMENT_TASK, "progress_bar": True}
 
     def __init__(
         self,

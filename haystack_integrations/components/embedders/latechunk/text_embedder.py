@@ -8,6 +8,8 @@ from typing import Any
 from haystack import component
 from haystack.utils import ComponentDevice, Secret
 
+from latechunk.defaults import DEFAULT_QUERY_TASK
+
 from ._loading import DEFAULT_TOKEN, LateChunkerComponent, component_signature
 
 
@@ -34,7 +36,7 @@ class LateChunkingTextEmbedder(LateChunkerComponent):
     """
 
     GROUPS = ("model", "task", "window", "output", "runtime")
-    DEFAULTS = {"task": "retrieval.query", "progress_bar": False}
+    DEFAULTS = {"task": DEFAULT_QUERY_TASK, "progress_bar": False}
 
     def __init__(
         self,
