@@ -83,3 +83,55 @@ def jina_adapter_folders(tmp_path_factory) -> dict[str, str]:
     tiny = jc.make_weights(seed=0)
     root = tmp_path_factory.mktemp("tiny-adapters")  # no "jina" in the path: detection must come from the files
     return {"original": str(jc.write_original(tiny, root / "original")), "hf": str(jc.write_hf(tiny, root / "hf"))}
+
+
+# ---------------------------------------------------------------- processes left behind
+# Every process the tests start inherits SESSION_VARIABLE (subprocesses get os.environ); at the end of the session
+# none may still run: a background query process (``latechunk search`` starts one unless LATECHUNK_NO_DAEMON is
+# set; the tests that want one set their own runtime folder and stop it), a server, a Ray worker.
+SESSION_VARIABLE = "LATECHUNK_TEST_SESSION"
+os.environ[SESSION_VARIABLE] = f"{os.getpid()}-{os.urandom(6).hex()}"
+os.environ.setdefault("LATECHUNK_NO_DAEMON", "1")  # searches run in-process unless a test asks for the process
+LEFTOVER_GRACE_SECONDS = 20.0
+"""How long processes ending at the session's close (Ray's, after ray.shutdown) may take to exit."""
+
+
+def _session_processes() -> list:
+    """Processes other than this one that carry this session's marker in their environment."""
+    import psutil
+
+    marker, found = os.environ[SESSION_VARIABLE], []
+    for process in psutil.process_iter(["pid"]):
+        if process.pid == os.getpid():
+            continue
+        try:
+            if process.environ().get(SESSION_VARIABLE) == marker and process.status() != psutil.STATUS_ZOMBIE:
+                found.append(process)
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_left_behind():
+    """Fail the session when a process the tests started (a background query process, a server, a Ray worker)
+    is still alive at its end; such processes are then killed, so that none outlives the run."""
+    import time
+
+    yield
+    deadline = time.monotonic() + LEFTOVER_GRACE_SECONDS
+    leftovers = _session_processes()
+    while leftovers and time.monotonic() < deadline:
+        time.sleep(0.5)
+        leftovers = _session_processes()
+    if not leftovers:
+        return
+    described = []
+    for process in leftovers:
+        try:
+            described.append(f"{process.pid}: {' '.join(process.cmdline())[:200]}")
+            process.kill()
+        except Exception:  # gone meanwhile
+            continue
+    if described:
+        pytest.fail("the tests left processes running (now killed):\n" + "\n".join(described), pytrace=False)

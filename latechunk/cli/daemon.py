@@ -2,8 +2,9 @@
 
 One process per user and installation listens on a Unix socket in a private folder (mode 0700, see
 ``daemon_client.runtime_folder``). Each request is one line of JSON: ``{"op": "search", "cwd": ..., "query":
-{...}}`` (``SearchQuery.to_json``) answered by ``{"hits": [...]}`` or ``{"error": "..."}``; ``{"op": "stop"}``
-ends the process. Requests are served one at a time. The store is opened for each search and closed after it, so
+{...}}`` (``SearchQuery.to_json``) answered by ``{"hits": [...], "notes": [...]}`` or ``{"error": "..."}``;
+``{"op": "stop"}`` ends the process. Requests are served one at a time. The store is opened for each search and
+closed after it, so
 ``latechunk index`` can always write to it. The process exits after ``--keep-alive`` seconds without a request.
 
 Run by ``daemon_client``: ``python -m latechunk.cli.daemon --socket PATH --keep-alive SECONDS``.
@@ -80,7 +81,9 @@ def _handle(request: dict[str, Any], models: Models) -> dict[str, Any]:
     try:
         os.chdir(request["cwd"])  # relative store paths and messages as the caller sees them
         query = SearchQuery.from_json(request["query"])
-        return {"hits": [hit.to_json() for hit in answer(query, models)]}
+        notes: list[str] = []
+        hits = answer(query, models, notes)
+        return {"hits": [hit.to_json() for hit in hits], "notes": notes}
     except (CommandError, LateChunkError, ValueError, OSError, MissingExtraError) as error:
         return {"error": str(error)}
     except Exception as error:  # keep serving; the caller reports it, the log keeps the traceback

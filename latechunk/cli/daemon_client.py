@@ -41,12 +41,24 @@ def runtime_folder() -> Path:
     return folder
 
 
-def socket_path() -> Path:
-    """The socket of this user's process for this interpreter and this copy of latechunk."""
+def installation() -> str:
+    """What makes one installation: the interpreter and environment (resolved, so ``.venv/bin/python``, the
+    console script's ``python3`` and a symlinked path name the same one) and the latechunk copy it imports."""
     import latechunk
 
-    identity = f"{sys.executable}\0{Path(latechunk.__file__).parent}\0{latechunk.__version__}"
-    return runtime_folder() / f"query-{hashlib.sha256(identity.encode()).hexdigest()[:12]}.sock"
+    parts = (
+        os.path.realpath(sys.executable),
+        os.path.realpath(sys.prefix),
+        os.path.realpath(Path(latechunk.__file__).parent),
+        latechunk.__version__,
+    )
+    return "\0".join(parts)
+
+
+def socket_path() -> Path:
+    """The socket of this user's process for this installation (``installation``), however it is started."""
+    digest = hashlib.sha256(installation().encode()).hexdigest()[:12]
+    return runtime_folder() / f"query-{digest}.sock"
 
 
 def _ask(path: Path, request: dict[str, Any], timeout: float) -> dict[str, Any]:
@@ -121,6 +133,8 @@ def search(query: SearchQuery, keep_alive: int) -> list[Hit] | None:
         reply = _ask(path, request, SEARCH_TIMEOUT)
     if "error" in reply:
         raise CommandError(reply["error"])
+    for note in reply.get("notes", ()):
+        print(f"latechunk: note: {note}", file=sys.stderr)
     return [Hit.from_json(hit) for hit in reply["hits"]]
 
 

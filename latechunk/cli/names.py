@@ -14,11 +14,16 @@ def shown(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
-def shown_path(path: Path | str) -> str:
-    """A path for a message: relative to the working folder when inside it, escaped (``shown``)."""
+def relative_path(path: Path | str) -> str:
+    """A path as the command line gives it (text and JSON alike): relative to the working folder when inside
+    it, else absolute; a name that is not valid UTF-8 as ``path_key`` keeps it."""
     key = path_key(path)
     try:
-        key = str(Path(key).relative_to(Path.cwd()))
+        return str(Path(key).relative_to(Path.cwd()))
     except ValueError:
-        pass
-    return shown(key)
+        return key
+
+
+def shown_path(path: Path | str) -> str:
+    """A path for a message: ``relative_path``, escaped (``shown``)."""
+    return shown(relative_path(path))

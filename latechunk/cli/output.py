@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, TextIO
 
-from latechunk.cli.names import shown_path
+from latechunk.cli.names import relative_path, shown_path
+from latechunk.documents.html_text import is_html, visible_text
 from latechunk.store import Hit
 
 
@@ -32,15 +34,30 @@ def _located(hit: Hit) -> str:
     return f" {where}" if where else ""
 
 
+def readable(hit: Hit) -> Hit:
+    """The hit as the command line shows it: for an HTML file, the visible text of its chunk and context (the
+    offsets still index the source, whose markup ``text`` no longer shows)."""
+    if not is_html(hit.file):
+        return hit
+    return replace(
+        hit,
+        text=visible_text(hit.text),
+        context_before=visible_text(hit.context_before, cut_before=True),
+        context_after=visible_text(hit.context_after, cut_after=True),
+    )
+
+
 def print_json(hits: Sequence[Hit], stream: TextIO) -> None:
-    json.dump([hit.to_json() for hit in hits], stream, ensure_ascii=False, indent=2)
+    """A JSON list of ``Hit.to_json`` objects, ``file`` given as the text output gives it (``relative_path``)."""
+    rows = [{**readable(hit).to_json(), "file": relative_path(hit.file)} for hit in hits]
+    json.dump(rows, stream, ensure_ascii=False, indent=2)
     stream.write("\n")
 
 
 def print_plain(hits: Sequence[Hit], stream: TextIO) -> None:
     """Two lines per hit: rank, score, file:start-end (the name escaped) and the chunk's pages and headings
     (``location``); then [the chunk] with its context."""
-    for rank, hit in enumerate(hits, 1):
+    for rank, hit in enumerate(map(readable, hits), 1):
         stream.write(f"{rank}. score {hit.score:.4f}  {shown_path(hit.file)}:{hit.start}-{hit.end}{_located(hit)}\n")
         before = _one_line(hit.context_before)
         after = _one_line(hit.context_after)
@@ -49,21 +66,21 @@ def print_plain(hits: Sequence[Hit], stream: TextIO) -> None:
 
 
 def print_rich(hits: Sequence[Hit], stream: TextIO) -> None:
-    """One panel per hit: the chunk in bold between its dimmed context."""
+    """One panel per hit: the chunk in bold between its dimmed context; the title as ``print_plain``'s first line
+    (rank, file:start-end, pages and headings, score)."""
     from rich.console import Console
     from rich.panel import Panel
     from rich.text import Text
 
     console = Console(file=stream)
-    for rank, hit in enumerate(hits, 1):
+    for rank, hit in enumerate(map(readable, hits), 1):
         body = Text()
         body.append("..." + hit.context_before if hit.context_before else "", style="dim")
         body.append(hit.text, style="bold")
         body.append(hit.context_after + "..." if hit.context_after else "", style="dim")
         title = Text.assemble(
             (f"{rank}. ", "bold"),
-            (shown_path(hit.file), "cyan"),
-            f" [{hit.start}:{hit.end}]",
+            (f"{shown_path(hit.file)}:{hit.start}-{hit.end}", "cyan"),
             (_located(hit), "magenta"),
             "  ",
             (f"score {hit.score:.4f}", "green"),

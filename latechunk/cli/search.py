@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ from latechunk.cli.output import print_results
 from latechunk.cli.settings import SearchQuery, SearchSettings, add_model_options
 from latechunk.defaults import DEFAULT_QUERY_TASK
 from latechunk.options import CommandError, positive_int
-from latechunk.store import BuildSettings, Hit, StoreError, check_local, check_query
+from latechunk.store import BuildSettings, Hit, check_local, check_query
 from latechunk.store.late_chunkers import build_late_chunker
 
 if TYPE_CHECKING:
@@ -81,19 +82,38 @@ def _late_chunker(given: Mapping[str, Any], stored: BuildSettings) -> LateChunke
     return build_late_chunker(given, stored, searching=True)
 
 
-def answer(query: SearchQuery, late_chunker_for: LateChunkerFor = _late_chunker) -> list[Hit]:
-    """The hits for ``query``: what a search does, here or in the background process."""
+def answer(
+    query: SearchQuery, late_chunker_for: LateChunkerFor = _late_chunker, notes: list[str] | None = None
+) -> list[Hit]:
+    """The hits for ``query``: what a search does, here or in the background process. What the user should
+    know about the answer (a store being written) is added to ``notes``."""
     text = checked_query(query.text)
     with query.location.open(create=False) as store:
         stored = store.settings()
         if stored is None:
-            raise StoreError(f"{store.where} has no build settings; index into it again")
+            raise store.lost_records()
         check_query(stored, query.given, store.where)
-        store.check_whole()
+        if store.snapshot:  # mid-write, chunks and records need not add up yet
+            if notes is not None:
+                notes.append(being_written(store.where))
+        else:
+            store.check_whole()
         late_chunker = late_chunker_for(query.given, stored)
         default_task = DEFAULT_QUERY_TASK if stored.task is not None else None
         vector = late_chunker.embed(text, task=query.given.get("task", default_task))
         return store.search(vector, query.top_k)
+
+
+def being_written(where: str) -> str:
+    return (
+        f"{where} is being written by another process (latechunk index); searched the chunks it had stored when "
+        "this search began"
+    )
+
+
+def print_notes(notes: list[str]) -> None:
+    for note in notes:
+        print(f"latechunk: note: {note}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -118,6 +138,8 @@ def search(settings: SearchSettings) -> int:
         check_local(Path(location.path).expanduser(), location.path, create=False)  # no process starts for nothing
         hits = daemon_client.search(settings.search_query(), settings.keep_alive)
     if hits is None:
-        hits = answer(settings.search_query())
+        notes: list[str] = []
+        hits = answer(settings.search_query(), notes=notes)
+        print_notes(notes)
     print_results(hits, as_json=settings.as_json)
     return 0

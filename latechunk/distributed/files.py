@@ -1,8 +1,11 @@
-"""Reading files as a Ray Dataset of documents: read, hash and parse in plain CPU tasks, apart from the actors."""
+"""Reading files for Ray: their hash, text and PDF layout as a table of documents, and placing PDF chunks.
+
+Run on the model actors (``latechunk.distributed.file_embedding``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,7 +13,6 @@ from latechunk.distributed import columns as col
 
 if TYPE_CHECKING:
     import pyarrow as pa
-    from ray.data import Dataset
 
 PATH = "path"
 SHA256 = "sha256"
@@ -18,8 +20,6 @@ CHUNKER = "chunker"
 """The column naming each file's chunker (``latechunk.documents.chunker_for``)."""
 LAYOUT = "layout"
 """The column holding a PDF's pages and outline (``PdfLayout.to_json``; null for other files)."""
-PARSE_CPUS = 0.25
-"""CPU reserved by each parse task: reading and text extraction are light next to the model."""
 
 
 def parse_files(batch: pa.Table, known: Mapping[str, str] | None = None, chunker: str | None = None) -> pa.Table:
@@ -75,24 +75,3 @@ def place_chunks(table: pa.Table) -> pa.Table:
     at = table.column_names.index(col.META)
     table = table.set_column(at, col.META, pa.array(metas, type=pa.string()))
     return table.drop_columns([LAYOUT])
-
-
-def read_documents(
-    paths: Sequence[str | Path], known: Mapping[str, str] | None = None, chunker: str | None = None
-) -> Dataset:
-    """A Dataset of ``doc_id, text, sha256, error, layout`` rows (and ``chunker`` with ``chunker``, see
-    ``parse_files``) for ``paths`` (each path must be readable on every node).
-
-    Files whose content hash equals ``known[path]`` are left out; unreadable ones carry ``error``.
-    """
-    import ray.data
-
-    items = [{PATH: str(p)} for p in paths]
-    blocks = max(1, min(len(items), 200))
-    return ray.data.from_items(items, override_num_blocks=blocks).map_batches(
-        parse_files,
-        fn_kwargs={"known": dict(known or {}), "chunker": chunker},
-        batch_format="pyarrow",
-        batch_size=None,
-        num_cpus=PARSE_CPUS,
-    )

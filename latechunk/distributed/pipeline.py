@@ -60,29 +60,76 @@ def chunk_and_embed(
         ``f"{doc_id}:{start}:{end}"``. A document that fails gives one row with ``error`` set and null
         chunk columns; see ``split_errors``.
     """
-    import ray.data
+    check_pool(workers, batch_size)
+    _check_columns(ds, text_column, id_column, chunker_column)
+    kwargs = embedder_kwargs(
+        task=task,
+        chunker_options=chunker_options,
+        gpus_per_worker=gpus_per_worker,
+        cpus_per_worker=cpus_per_worker,
+        text_column=text_column,
+        id_column=id_column,
+        chunker_column=chunker_column,
+        context_chars=context_chars,
+        die_once=die_once,
+        empty_rows=empty_rows,
+    )
+    return on_actors(ds, ChunkEmbedder, model, kwargs, workers, gpus_per_worker, cpus_per_worker, batch_size)
 
+
+def check_pool(workers: int, batch_size: int) -> None:
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    _check_columns(ds, text_column, id_column, chunker_column)
+
+
+def embedder_kwargs(
+    *,
+    task: str | None,
+    chunker_options: dict[str, Any],
+    gpus_per_worker: float,
+    cpus_per_worker: float,
+    text_column: str,
+    id_column: str | None,
+    chunker_column: str | None,
+    context_chars: int,
+    die_once: str | None,
+    empty_rows: bool,
+) -> dict[str, Any]:
+    """The constructor keywords of a ``ChunkEmbedder`` for ``chunk_and_embed``'s options."""
     options = {"task": task, **chunker_options}
     if not gpus_per_worker and options.get("device") is None:
         options["device"] = "cpu"  # no GPU reserved: do not take one that belongs to another actor
+    return {
+        "text_column": text_column,
+        "id_column": id_column,
+        "context_chars": context_chars,
+        "num_threads": max(1, math.floor(cpus_per_worker)),
+        "die_once_marker": die_once,
+        "empty_rows": empty_rows,
+        "chunker_options": options,
+        "chunker_column": chunker_column,
+    }
+
+
+def on_actors(
+    ds: Dataset,
+    actor: type,
+    model: str,
+    kwargs: dict[str, Any],
+    workers: int,
+    gpus_per_worker: float,
+    cpus_per_worker: float,
+    batch_size: int,
+) -> Dataset:
+    """``ds`` mapped by a pool of ``workers`` ``actor(model, **kwargs)`` instances, ``batch_size`` rows a call."""
+    import ray.data
+
     return ds.map_batches(
-        ChunkEmbedder,
+        actor,
         fn_constructor_args=(model,),
-        fn_constructor_kwargs={
-            "text_column": text_column,
-            "id_column": id_column,
-            "context_chars": context_chars,
-            "num_threads": max(1, math.floor(cpus_per_worker)),
-            "die_once_marker": die_once,
-            "empty_rows": empty_rows,
-            "chunker_options": options,
-            "chunker_column": chunker_column,
-        },
+        fn_constructor_kwargs=kwargs,
         batch_size=batch_size,
         batch_format="pyarrow",
         compute=ray.data.ActorPoolStrategy(size=workers),

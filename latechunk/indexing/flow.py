@@ -10,13 +10,23 @@ from typing import TYPE_CHECKING, Any
 
 from latechunk.documents import Found, chunker_for, path_key
 from latechunk.indexing.job import Executor, IndexJob, Reporter, Tally
-from latechunk.store import FileRecord, Store, StoreError, StoreLocation, check_index, new_store_settings
+from latechunk.store import (
+    BuildSettings,
+    FileRecord,
+    Store,
+    StoreError,
+    StoreLocation,
+    check_index,
+    new_store_settings,
+)
 from latechunk.store.late_chunkers import build_late_chunker, new_build_settings
 
 if TYPE_CHECKING:
     from latechunk import LateChunker
 
 NOTHING_READ = "no document could be read; nothing was indexed"
+STORE_WAIT_SECONDS = 60.0
+"""How long an index waits for a store folder that another process has open (a search holds it for a moment)."""
 
 
 def index_files(
@@ -61,25 +71,34 @@ def _index(
     reporter: Reporter,
     tally: Tally,
 ) -> str:
+    present = {path_key(f) for f in found.files}
+    location.wait_until_free(
+        STORE_WAIT_SECONDS,
+        lambda: reporter.warn(
+            f"{location.path} is open in another latechunk process; waiting up to {STORE_WAIT_SECONDS:g} s for it"
+        ),
+    )
     with location.open(create=True) as store:
         stored = store.settings()
         if stored is not None:
             check_index(stored, given, store.where)
-        records = store.file_records()
         if stored is None:
             late_chunker = late_chunker or _new_store_late_chunker(given)
             settings = new_build_settings(late_chunker, given)
-            if store.count_chunks():  # chunks without settings: nothing tells how they were made
-                reporter.warn(f"{store.where} lost its settings record; rebuilding it")
-                store.reset_chunks(settings.dimension)
+            _reset_unsettled(store, reporter)
             store.create(settings)
             records, stale = {}, set()
         else:
             settings, late_chunker = stored, None
-            stale = _repair(store, records, reporter)
-        tally.removed = _prune(store, found.folders, {path_key(f) for f in found.files}, records)
+            records = store.file_records()
+            stale = _restore_chunks(store, settings, records, reporter) or _repair(store, records, reporter)
+            _forget_lost(store, stale, records, present, reporter)
+        tally.removed = _prune(store, found.folders, present, records)
         job = IndexJob(store, location, settings, given, found.files, records, stale, late_chunker)
         executor.index(job, tally, reporter)
+        advice = store.outgrown()
+        if advice is not None:
+            reporter.warn(advice)
         if nothing_read(tally) and stored is None:
             raise StoreError(NOTHING_READ)
         return store.where
@@ -88,6 +107,46 @@ def _index(
 def _new_store_late_chunker(given: Mapping[str, Any]) -> LateChunker:
     """The LateChunker of a new store's default chunker (for a plain text file): it sets the store's settings."""
     return build_late_chunker(given, None, chunker=chunker_for(new_store_settings(given)["chunker"], ""))
+
+
+def _reset_unsettled(store: Store, reporter: Reporter) -> None:
+    """Empty a store that holds chunks or file records but no settings (nothing tells how its vectors were made,
+    so they cannot be kept): it is rebuilt as a new store."""
+    if store.count_chunks() or store.file_records():
+        reporter.warn(f"{store.where} lost its build settings; rebuilding it (every file is embedded again)")
+    store.reset()
+
+
+def _restore_chunks(
+    store: Store, settings: BuildSettings, records: dict[str, FileRecord], reporter: Reporter
+) -> set[str]:
+    """Make the chunk collection anew when it is gone; every recorded file is then embedded again."""
+    if store.has_chunk_collection():
+        return set()
+    store.restore_chunk_collection(settings.dimension)
+    if records:
+        reporter.warn(
+            f"{store.where} lost its chunk collection {store.collection!r}; made it anew, embedding the "
+            f"{len(records)} recorded file(s) again"
+        )
+    return set(records)
+
+
+def _forget_lost(
+    store: Store, stale: set[str], records: dict[str, FileRecord], present: set[str], reporter: Reporter
+) -> None:
+    """Forget the files whose chunks were lost and that this run does not index (they are not among its paths),
+    so that the store adds up again; ``stale`` and ``records`` lose them too."""
+    lost = sorted(stale - present)
+    for key in lost:
+        store.remove_file(key)
+        stale.discard(key)
+        records.pop(key, None)
+    if lost:
+        reporter.warn(
+            f"{len(lost)} file(s) whose chunks {store.where} lost are not among the paths given (first: {lost[0]}); "
+            "forgot them: index them again to search them"
+        )
 
 
 def _repair(store: Store, records: dict[str, FileRecord], reporter: Reporter) -> set[str]:

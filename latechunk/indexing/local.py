@@ -7,23 +7,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from latechunk.documents import (
-    ReadError,
-    chunk_meta,
-    chunker_for,
-    context,
-    load_document,
-    path_key,
-)
+from latechunk.documents import ReadError, chunker_for, load_document, path_key
 from latechunk.documents.pdf_layout import PdfLayout
 from latechunk.errors import lone_document_reason
 from latechunk.indexing.job import IndexJob, Reporter, Tally
-from latechunk.store import FileChunks, StoredChunk
+from latechunk.indexing.rows import StoredRows
+from latechunk.store import FileChunks
 from latechunk.store.late_chunkers import build_late_chunker
 from latechunk.types import LateChunkWarning
 
 if TYPE_CHECKING:
-    from latechunk import Chunk, LateChunker
+    from latechunk import LateChunker
 
 BATCH_CHARS = 200_000
 """Characters of new or changed files gathered into one ``chunk_and_embed`` call (a large file goes alone)."""
@@ -39,18 +33,6 @@ class Pending:
     text: str
     chunker: str
     layout: PdfLayout | None = None
-
-
-def _stored_chunks(chunks: list[Chunk], pending: Pending) -> list[StoredChunk]:
-    stored = []
-    for chunk in chunks:
-        before, after = context(pending.text, chunk.start, chunk.end)
-        assert chunk.embedding is not None
-        meta = chunk_meta(chunk.meta, pending.layout, chunk.start, chunk.end)
-        stored.append(
-            StoredChunk(chunk.index, chunk.start, chunk.end, chunk.text, before, after, chunk.embedding, meta)
-        )
-    return stored
 
 
 class LocalExecutor:
@@ -96,7 +78,7 @@ class _LocalRun:
         batch, self.batch, self.batch_chars = self.batch, [], 0
         if not batch:
             return
-        results: dict[int, list[StoredChunk] | str] = {}
+        results: dict[int, StoredRows | str] = {}
         groups: dict[str, list[int]] = {}
         for i, pending in enumerate(batch):
             groups.setdefault(pending.chunker, []).append(i)
@@ -116,19 +98,19 @@ class _LocalRun:
         self.tally.chunks += sum(len(f.chunks) for f in done)
         self.progress.update(len(batch))
 
-    def _embed(self, name: str, batch: list[Pending]) -> list[list[StoredChunk] | str]:
+    def _embed(self, name: str, batch: list[Pending]) -> list[StoredRows | str]:
         """Chunks (or the problem) for every file of ``batch`` by the chunker ``name``; when the batch fails,
         each file alone, to name the culprit."""
         late_chunker = self.late_chunker(name)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", LateChunkWarning)  # empty results are reported per file
-                results = late_chunker.chunk_and_embed([p.text for p in batch])
+                results = late_chunker.chunk_and_embed_arrays([p.text for p in batch])
         except Exception as error:  # a tokenizer or model error on one file must not stop the others
             if len(batch) > 1:
                 return [result for pending in batch for result in self._embed(name, [pending])]
             return [f"cannot be embedded ({lone_document_reason(error)})"]
-        return [_stored_chunks(chunks, p) for p, chunks in zip(batch, results, strict=True)]
+        return [StoredRows(arrays, p.text, p.layout) for p, arrays in zip(batch, results, strict=True)]
 
     def _failed(self, path: Path, problem: str) -> None:
         self.progress.clear()

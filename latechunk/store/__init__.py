@@ -6,7 +6,7 @@ A library layer below the doors: the local index, Ray's writer and search all us
 from __future__ import annotations
 
 from latechunk.store.agreement import check_index, check_query
-from latechunk.store.errors import StoreError
+from latechunk.store.errors import StoreBusyError, StoreError
 from latechunk.store.local import check_local, is_store
 from latechunk.store.location import StoreLocation
 from latechunk.store.records import Damage, FileChunks, FileRecord, Hit, StoredChunk
@@ -28,6 +28,7 @@ __all__ = [
     "FileRecord",
     "Hit",
     "Store",
+    "StoreBusyError",
     "StoreError",
     "StoreLocation",
     "StoredChunk",

@@ -7,3 +7,7 @@ from latechunk.errors import LateChunkError
 
 class StoreError(LateChunkError):
     """A store that cannot be used as asked; the message says what to do (the command line prints it)."""
+
+
+class StoreBusyError(StoreError):
+    """A store folder that another process (or client) has open: qdrant-client's local mode takes one at a time."""

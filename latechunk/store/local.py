@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import warnings
 from pathlib import Path
 from typing import Any
 
-from latechunk.store.errors import StoreError
+from latechunk.store.errors import StoreBusyError, StoreError
 
 META_FILE = "meta.json"
 """The file that makes a folder an embedded Qdrant store."""
+LARGE_LOCAL_STORE = 20_000
+"""Chunks past which qdrant-client's local mode is slow (it loads every point at open and searches by brute
+force; its own ``UserWarning`` names the same figure, which ``open_local`` replaces by ``outgrown``)."""
 
 
 def is_store(folder: Path) -> bool:
@@ -39,14 +43,36 @@ def open_local(folder: Path, name: str, *, create: bool) -> Any:
     from qdrant_client import QdrantClient
 
     check_local(folder, name, create=create)
+    quiet_large_store_warning()
     try:
         return QdrantClient(path=str(folder))
     except RuntimeError as error:
         if "already accessed" in str(error):  # the folder is locked by another process
-            raise StoreError(f"cannot open store {name}: another latechunk process is using it ({error})") from error
+            raise StoreBusyError(
+                f"cannot open store {name}: another latechunk process is using it ({error})"
+            ) from error
         raise _damaged_files(folder, name, error) from error
     except Exception as error:  # damaged files surface as JSON, sqlite, pickle or pydantic errors
         raise _damaged_files(folder, name, error) from error
+
+
+def quiet_large_store_warning() -> None:
+    """Silence qdrant-client's raw ``UserWarning`` about local mode past 20,000 points (raised at open and on
+    upserts, stack and all): ``outgrown`` says it once, in words, with what to do."""
+    warnings.filterwarnings("ignore", message="Local mode is not recommended", category=UserWarning)
+
+
+def outgrown(name: str, chunks: int) -> str | None:
+    """What to tell the user of the store folder ``name`` holding ``chunks`` chunks, once it outgrows local mode."""
+    if chunks <= LARGE_LOCAL_STORE:
+        return None
+    return (
+        f"store {name} holds {chunks:,} chunks. Past {LARGE_LOCAL_STORE:,} a store in a folder (Qdrant's embedded "
+        "mode) gets slow: every index and search loads all of it into memory and compares the query with each "
+        "chunk. For a collection this size run a Qdrant server (docker run -p 6333:6333 qdrant/qdrant) and index "
+        "into it: latechunk index PATH... --qdrant-url http://localhost:6333 (then search with the same "
+        "--qdrant-url)"
+    )
 
 
 def tune_local(client: Any) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from latechunk.store.local import is_store
+from latechunk.store.snapshot import wait_until_free
 from latechunk.store.store import DEFAULT_COLLECTION, Store
 
 
@@ -28,3 +30,10 @@ class StoreLocation:
             return None
         folder = Path(self.path).expanduser()
         return None if is_store(folder) else folder
+
+    def wait_until_free(self, seconds: float, waiting: Callable[[], None]) -> None:
+        """For a store folder another process has open (a search, briefly; or another index): wait up to
+        ``seconds`` for it to close, calling ``waiting`` once if it must wait. Opening it then says whether it
+        is still in use."""
+        if self.path is not None:
+            wait_until_free(Path(self.path).expanduser(), seconds, waiting)

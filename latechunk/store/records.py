@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,11 +64,12 @@ class FileRecord:
 
 @dataclass
 class FileChunks:
-    """A file's new chunks and content hash, to store in place of what the store holds for it."""
+    """A file's new chunks and content hash, to store in place of what the store holds for it. ``chunks`` may
+    build each ``StoredChunk`` on demand (``latechunk.indexing.rows.StoredRows``): the store reads it once."""
 
     path: str
     sha256: str
-    chunks: list[StoredChunk]
+    chunks: Sequence[StoredChunk]
 
 
 @dataclass

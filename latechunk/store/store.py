@@ -8,7 +8,8 @@ settings and each file's content hash, so the same code serves a folder on disk 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,12 @@ import numpy as np
 
 from latechunk.extras import missing_extra
 from latechunk.store import points
-from latechunk.store.errors import StoreError
-from latechunk.store.local import open_local, tune_local
+from latechunk.store.errors import StoreBusyError, StoreError
+from latechunk.store.local import check_local, open_local, outgrown, tune_local
 from latechunk.store.points import UPSERT_BATCH, match, qdrant_models
 from latechunk.store.records import Damage, FileChunks, FileRecord, Hit, StoredChunk
 from latechunk.store.settings import BuildSettings
+from latechunk.store.snapshot import committed_copy, is_locked, remove_copy
 
 DEFAULT_COLLECTION = "latechunk"
 
@@ -28,12 +30,15 @@ DEFAULT_COLLECTION = "latechunk"
 class Store:
     """Chunks, file hashes and build settings in Qdrant. Use as a context manager (it closes the client)."""
 
-    def __init__(self, client: Any, collection: str, where: str, local: bool) -> None:
+    def __init__(self, client: Any, collection: str, where: str, local: bool, copy: Path | None = None) -> None:
         self.client = client
         self.collection = collection
         self.meta = f"{collection}_meta"
         self.where = where
         self.local = local
+        self.copy = copy
+        """A store folder another process was writing is read from a copy of what it had committed (removed on
+        close); see ``latechunk.store.snapshot``."""
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -64,13 +69,27 @@ class Store:
             store = cls(client, collection, f"collection {collection!r} at {url}", local=False)
         else:
             assert path is not None
-            client = open_local(Path(path).expanduser(), path, create=create)
-            store = cls(client, collection, f"store {path}", local=True)
-            tune_local(client)
+            client, copy = _open_folder(Path(path).expanduser(), path, create=create)
+            store = cls(client, collection, f"store {path}", local=True, copy=copy)
+            if copy is None:
+                tune_local(client)
         if not create and not store.exists():
+            error = store.lost_records() if store.has_chunk_collection() else store.empty()
             store.close()
-            raise StoreError(f"{store.where} holds no index; build one first with latechunk index")
+            raise error
         return store
+
+    def empty(self) -> StoreError:
+        """The error for a store that holds nothing to search."""
+        return StoreError(f"{self.where} holds no index; build one first: latechunk index PATH... {self._option}")
+
+    def lost_records(self) -> StoreError:
+        """The error for a store whose settings (or all of ``<collection>_meta``) are gone; ``index`` rebuilds."""
+        return StoreError(
+            f"{self.where} lost its build settings (collection {self.meta!r} or its settings record is gone), so "
+            f"nothing says how its vectors were made. Rebuild it: latechunk index PATH... {self._option} (every "
+            "file is embedded again)"
+        )
 
     def damaged(self, detail: str) -> StoreError:
         """The error for a store whose content does not add up; ``index`` repairs it."""
@@ -91,9 +110,39 @@ class Store:
 
     def close(self) -> None:
         self.client.close()
+        if self.copy is not None:
+            remove_copy(self.copy)
+
+    def outgrown(self) -> str | None:
+        """For a store folder with more chunks than the embedded mode handles well: the advice to move to a
+        Qdrant server, in words; ``None`` otherwise (a server, or a smaller store)."""
+        if not self.local:
+            return None
+        return outgrown(self.where.removeprefix("store "), self.count_chunks())
+
+    @property
+    def snapshot(self) -> bool:
+        """Whether this is a copy of a store that another process is writing (its last committed state)."""
+        return self.copy is not None
 
     def exists(self) -> bool:
         return bool(self.client.collection_exists(self.meta))
+
+    def has_chunk_collection(self) -> bool:
+        return bool(self.client.collection_exists(self.collection))
+
+    def restore_chunk_collection(self, dimension: int) -> None:
+        """Make the chunk collection anew, empty, when it is gone (deleted through Qdrant's own API)."""
+        if not self.has_chunk_collection():
+            self._create_chunks(dimension)
+            if self.local:
+                tune_local(self.client)
+
+    def reset(self) -> None:
+        """Drop both collections (chunks, settings and records): what is left cannot be trusted."""
+        for name in (self.collection, self.meta):
+            if self.client.collection_exists(name):
+                self.client.delete_collection(name)
 
     # ------------------------------------------------------------------ settings
     def settings(self) -> BuildSettings | None:
@@ -139,7 +188,10 @@ class Store:
     def check_whole(self) -> None:
         """Raise ``damaged`` when the store holds another number of chunks than its file records list."""
         records = self.file_records()
-        expected, held = self.recorded_chunks(records), self.count_chunks()
+        expected = self.recorded_chunks(records)
+        if expected and not self.has_chunk_collection():
+            raise self.damaged(f"its chunk collection {self.collection!r} is gone ({len(records)} file(s) recorded)")
+        held = self.count_chunks()
         if expected != held:
             raise self.damaged(f"its file records list {expected} chunks, but it holds {held}")
 
@@ -168,14 +220,15 @@ class Store:
         if old and self.client.collection_exists(self.collection):
             match_any = models.Filter(must=[models.FieldCondition(key="path", match=models.MatchAny(any=old))])
             self.client.delete(self.collection, points_selector=models.FilterSelector(filter=match_any))
-        self.upsert_chunks([(f.path, c) for f in files for c in f.chunks])
+        self.upsert_chunks((f.path, c) for f in files for c in f.chunks)
         self.record_files({f.path: FileRecord(f.sha256, len(f.chunks)) for f in files})
 
-    def upsert_chunks(self, chunks: Sequence[tuple[str, StoredChunk]]) -> None:
-        """Store ``(path, chunk)`` pairs (a chunk already stored at its index is replaced), in batched calls."""
-        chunk_points = [points.chunk_point(path, chunk) for path, chunk in chunks]
-        for first in range(0, len(chunk_points), UPSERT_BATCH):
-            self.client.upsert(self.collection, points=chunk_points[first : first + UPSERT_BATCH])
+    def upsert_chunks(self, chunks: Iterable[tuple[str, StoredChunk]]) -> None:
+        """Store ``(path, chunk)`` pairs (a chunk already stored at its index is replaced), in calls of
+        ``UPSERT_BATCH`` points; the points of one call at a time are built (a lazy ``chunks`` stays lazy)."""
+        pairs = iter(chunks)
+        while batch := [points.chunk_point(path, chunk) for path, chunk in islice(pairs, UPSERT_BATCH)]:
+            self.client.upsert(self.collection, points=batch)
 
     def record_files(self, records: Mapping[str, FileRecord]) -> None:
         """Record files as indexed: call once all their chunks are stored (a crash before re-indexes them)."""
@@ -236,3 +289,29 @@ class Store:
             yield from records
             if offset is None:
                 return
+
+
+def _open_folder(folder: Path, name: str, *, create: bool) -> tuple[Any, Path | None]:
+    """A local-mode client for the store folder, and the copy it reads (``None``: the folder itself).
+
+    To read (``create`` false) a store that another process holds, the client reads a copy of what that
+    process has committed; a writer gets ``StoreBusyError``.
+    """
+    if not create and is_locked(folder):
+        check_local(folder, name, create=False)
+        return _open_copy(folder, name)
+    try:
+        return open_local(folder, name, create=create), None
+    except StoreBusyError:
+        if create:
+            raise
+        return _open_copy(folder, name)  # locked between the probe and the opening
+
+
+def _open_copy(folder: Path, name: str) -> tuple[Any, Path]:
+    copy = committed_copy(folder)
+    try:
+        return open_local(copy, name, create=False), copy
+    except BaseException:
+        remove_copy(copy)
+        raise

@@ -274,3 +274,27 @@ def test_many_small_files_are_embedded_in_few_model_calls(cli, tmp_path):
     assert forward_calls() - before <= 3  # one chunk_and_embed call: 60 one-window documents, 32 per batch
     hits = search_json(cli, tmp_path / "store", "Which room was the meeting on day 17 in?", 3)
     assert Path(hits[0]["file"]).name == "note17.txt" and hits[0]["text"].startswith("Note 17:")
+
+
+def test_html_hits_are_visible_text_whose_offsets_index_the_source(cli, tmp_path):
+    from latechunk.documents.html_text import visible_text
+
+    page = tmp_path / "docs" / "tyres.html"
+    page.parent.mkdir()
+    source = (
+        "<html><head><style>td { color: red }</style></head><body><h1>Tyre pressure</h1>"
+        "<p>Pump road tyres harder than mountain tyres &amp; check them every week.</p>"
+        "<table><tr><td>Road</td><td>6-8 bar</td></tr><tr><td>Mountain</td><td>1.8-2.2 bar</td></tr></table>"
+        "</body></html>"
+    )
+    page.write_text(source, encoding="utf-8")
+    store = tmp_path / "store"
+    assert cli("index", page.parent, "--store", store)[0] == 0
+    hits = search_json(cli, store, "How hard should I pump road tyres?", 10)
+    assert hits and all(Path(hit["file"]).name == "tyres.html" for hit in hits)
+    for hit in hits:
+        assert hit["text"] == visible_text(source[hit["start"] : hit["end"]]) and "<" not in hit["text"]
+        assert "<" not in hit["context_before"] + hit["context_after"]
+    assert any("&" in hit["text"] and "&amp;" not in hit["text"] for hit in hits)
+    code, out, _ = cli("search", "road tyres", "--store", store, "-k", 1)
+    assert code == 0 and "<td>" not in out and "tyres.html:" in out

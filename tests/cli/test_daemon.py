@@ -111,3 +111,35 @@ def test_the_process_exits_after_its_keep_alive(store, runtime):
     while _alive(pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not _alive(pid) and not list(runtime.glob("*.sock"))
+
+
+def test_one_process_per_installation_whichever_interpreter_name_starts_it(store, runtime):
+    """``.venv/bin/python`` and ``python3`` (the console script's) are one installation: one process, one stop."""
+    import subprocess
+    import sys
+
+    env = environment(daemon=True, runtime=runtime)
+    names = [Path(sys.executable).with_name(name) for name in ("python", "python3")]
+    names = [name for name in names if name.exists()]
+    assert len(names) == 2, names
+    first = latechunk("search", QUESTION, "--store", store, env=env)  # the console script
+    assert first.returncode == 0 and "starting a background query process" in first.stderr
+    for interpreter in names:
+        run = subprocess.run(
+            [str(interpreter), "-m", "latechunk", "search", QUESTION, "--store", str(store)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+        assert run.returncode == 0, run.stderr
+        assert "starting" not in run.stderr  # it found the running process
+    [pid] = _process_ids(runtime)
+    stopped = subprocess.run(
+        [str(names[1]), "-m", "latechunk", "search", "--stop"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert f"pid {pid}" in stopped.stdout
+    deadline = time.monotonic() + 30
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid)

@@ -16,6 +16,8 @@ from ..cli.test_cli import BROKEN_PDF, COMET_PAGES, TEA, TRAINS, make_pdf
 
 RAY = ["--ray", "auto", "--workers", "1", "--cpus-per-worker", "0.5", "--batch-docs", "2"]
 """One actor keeps these tests short; two workers are tested in test_pipeline."""
+EVERY_CPU = ["--ray", "auto", "--workers", "2", "--cpus-per-worker", "1", "--batch-docs", "2"]
+"""As many one-CPU workers as the test instance has CPUs (2): nothing is left for plain Ray tasks."""
 
 
 @pytest.fixture
@@ -97,7 +99,9 @@ def test_output_needs_ray(folder, tmp_path, capsys):
 
 
 def test_console_ray_index_picks_chunkers_per_file_and_stores_the_local_commands_metadata(ray_local, tmp_path):
-    """Through the console script: Markdown, HTML and an outlined PDF on Ray, point for point the local store."""
+    """Through the console script: Markdown, HTML and an outlined PDF on Ray, point for point the local store,
+    with workers taking every CPU of the cluster (the files are read on the workers; a hang fails the run's
+    timeout)."""
     from latechunk.distributed import columns as col
 
     from ..cli.console import latechunk
@@ -111,7 +115,7 @@ def test_console_ray_index_picks_chunkers_per_file_and_stores_the_local_commands
     (docs / "notes.txt").write_text(NOTES, encoding="utf-8")
     (docs / "report.pdf").write_bytes(make_pdf(REPORT_PAGES, [("Introduction", 0, None), ("Tails", 1, "Introduction")]))
     on_ray, local = tmp_path / "ray-store", tmp_path / "local-store"
-    result = latechunk("index", docs, "--store", on_ray, *RAY)  # "auto": the cluster this test runs
+    result = latechunk("index", docs, "--store", on_ray, *EVERY_CPU)  # "auto": the cluster this test runs
     assert result.returncode == 0, result.stderr
     assert "indexed 4 file(s)" in result.stdout
     assert latechunk("index", docs, "--store", local).returncode == 0
@@ -122,7 +126,7 @@ def test_console_ray_index_picks_chunkers_per_file_and_stores_the_local_commands
     assert chunks["report.pdf"][0]["meta"]["page_number"] == 1 and chunks["notes.txt"][0]["meta"] == {}
 
     out_dir = tmp_path / "parquet"
-    result = latechunk("index", docs, "--output", "parquet", out_dir, *RAY)
+    result = latechunk("index", docs, "--output", "parquet", out_dir, *EVERY_CPU)
     assert result.returncode == 0, result.stderr
     rows = {(Path(r["doc_id"]).name, r["chunk_index"]): r for r in pq.read_table(out_dir).to_pylist()}
     assert "layout" not in next(iter(rows.values()))  # used up: the pages are in meta
@@ -132,3 +136,17 @@ def test_console_ray_index_picks_chunkers_per_file_and_stores_the_local_commands
             "guide.md": {"markdown"},
             "page.html": {"html"},
         }.get(name, {"sentences"})
+
+
+def test_more_workers_than_the_cluster_holds_fail_fast_saying_what_to_change(ray_local, folder, tmp_path):
+    import time
+
+    from ..cli.console import latechunk
+
+    started = time.monotonic()
+    result = latechunk("index", folder, "--store", tmp_path / "store", "--ray", "auto", "--workers", "3", timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "3 workers × 1 CPU (--cpus-per-worker) need 3 CPUs, but the Ray cluster has 2" in result.stderr
+    assert "--workers 2" in result.stderr and "--cpus-per-worker 0.66" in result.stderr
+    assert time.monotonic() - started < 100  # no actor was waited for
+    assert not (tmp_path / "store").exists()  # a first run that fails leaves no store behind

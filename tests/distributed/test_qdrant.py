@@ -87,3 +87,46 @@ def test_datasink_through_ray_write_tasks(ray_local, tmp_path):
     with Store.open(path=folder, create=False) as store:
         assert store.file_hashes() == {"/a": "ha", "/b": "hb"}
         assert store.count_chunks() == 5
+
+
+def test_server_style_write_tasks_run_while_the_workers_hold_every_cpu(ray_local, minilm_path, tmp_path):
+    """The write tasks a Qdrant server store gets reserve no CPU: with two one-CPU workers on the two-CPU
+    instance, the files are read on the workers and written by Ray's tasks (a hang fails the join below)."""
+    import threading
+
+    from latechunk.distributed.file_embedding import embed_files
+    from latechunk.distributed.indexing import WRITE_TASK_RESOURCES
+    from latechunk.documents import CONTEXT_CHARS
+
+    from .corpus import documents
+    from .sinks import FolderDatasink
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i, text in enumerate(documents(12, seed=3)):
+        (docs / f"d{i}.txt").write_text(text, encoding="utf-8")
+    folder = str(tmp_path / "s")
+    with Store.open(path=folder, create=True) as store:
+        store.create(BuildSettings(minilm_path, 384, None, "sentences", 32, 256, None, "0"))
+    chunks = embed_files(
+        sorted(docs.iterdir()),
+        minilm_path,
+        chunker="sentences",
+        workers=2,
+        cpus_per_worker=1,
+        batch_size=2,
+        context_chars=CONTEXT_CHARS,
+        empty_rows=True,
+        max_length=256,
+    )
+    sink = FolderDatasink(folder)
+    writing = threading.Thread(
+        target=chunks.write_datasink, args=(sink,), kwargs={"ray_remote_args": WRITE_TASK_RESOURCES, "concurrency": 1}
+    )
+    writing.start()
+    writing.join(timeout=300)
+    assert not writing.is_alive(), "the write did not end: its tasks never ran"
+    assert (sink.summary.files, sink.summary.errors) == (12, [])
+    with Store.open(path=folder, create=False) as store:
+        assert len(store.file_hashes()) == 12
+        store.check_whole()
