@@ -224,6 +224,11 @@ class HostWork:
                 self.interrupt()
                 raise
 
+    def start(self) -> None:
+        """Start the worker processes now rather than on the first call that needs them (a server's warm-up)."""
+        if self.kind == "process":
+            self._started_pool()
+
     def _started_pool(self) -> ProcessPool | None:
         """The running pool, or ``None`` after falling back to threads because processes could not start."""
         if self._pool is None:
