@@ -103,6 +103,24 @@ class EncodePlan:
 EMPTY_SPANS = np.zeros((0, 2), dtype=np.int64)
 
 
+def concat_plans(plans: list[EncodePlan]) -> EncodePlan:
+    """One plan that runs ``plans`` one after the other (their streams, spans and windows laid end to end)."""
+    tokens = np.cumsum([0] + [p.tokens for p in plans])
+    spans = np.cumsum([0] + [p.n_spans for p in plans])
+    rows = np.cumsum([0] + [len(p.windows.ids) for p in plans])
+    segments = np.concatenate([p.segments + [s, t, t] for p, s, t in zip(plans, spans, tokens, strict=False)])
+    windows = Windows(
+        np.concatenate([p.windows.ids for p in plans]),
+        np.concatenate(
+            [np.where(p.windows.dest >= 0, p.windows.dest + t, -1) for p, t in zip(plans, tokens, strict=False)]
+        ),
+        np.concatenate([p.windows.weight for p in plans]),
+        np.concatenate([[0]] + [p.windows.bounds[1:] + r for p, r in zip(plans, rows, strict=False)]),
+    )
+    bounds = np.concatenate([[0]] + [p.sequence_bounds[1:] + t for p, t in zip(plans, tokens, strict=False)])
+    return EncodePlan(segments.reshape(-1, 3), int(spans[-1]), windows, int(tokens[-1]), bounds)
+
+
 def plan_encoding(
     requests: list[EncodeRequest],
     special: SpecialTokens,

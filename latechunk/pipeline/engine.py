@@ -33,6 +33,9 @@ from latechunk.types import ChunkArrays
 
 CHARS_PER_TOKEN = 4
 """Characters per model token, to size a call's progress bar before its later groups are tokenized."""
+MERGE_TOKENS_PER_BATCH = 4
+"""Groups planned already are run together up to this many batches' worth of tokens (few large runs
+keep a GPU busy; a group waits for none)."""
 
 
 class Engine:
@@ -120,7 +123,9 @@ class Engine:
         try:
             with (
                 tqdm(total=len(texts), unit="doc", desc="encoding", disable=not shown) as progress,
-                closing(self.host.plans(jobs)) as plans,
+                closing(
+                    self.host.plans(jobs, merge_tokens=MERGE_TOKENS_PER_BATCH * self.encoder.max_batch_tokens)
+                ) as plans,
             ):
                 for plan in plans:
                     for message in plan.warnings:

@@ -18,7 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Literal, TypeVar
 
 from latechunk.errors import SettingsError, warn
-from latechunk.pipeline.planning import GroupJob, GroupPlan, PlanSettings, plan_group
+from latechunk.pipeline.planning import GroupJob, GroupPlan, PlanSettings, merge_plans, plan_group
 from latechunk.pipeline.process_pool import ProcessPool, close_pools, process_pool, worker_pids
 from latechunk.pipeline.tokenization import backend_copy
 
@@ -138,32 +138,50 @@ def ordered_map(function: Callable[[T], R], items: Sequence[T], workers: int) ->
     At most ``workers + 1`` items are being prepared or waiting at any time. Use it in a
     ``contextlib.closing`` block, so that a caller that stops early still joins the threads.
     """
+    for results in _thread_map(function, items, workers, None):
+        yield from results
+
+
+def _thread_map(
+    function: Callable[[T], R], items: Sequence[T], workers: int, more: Callable[[list[R]], bool] | None
+) -> Iterator[list[R]]:
     if workers < 1 or len(items) < 2:
         for item in items:
-            yield function(item)
+            yield [function(item)]
         return
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=THREAD_NAME)
     try:
-        yield from _ordered(lambda item: executor.submit(function, item), items, workers + 1)
+        yield from _ordered(lambda item: executor.submit(function, item), items, workers + 1, more)
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _ordered(submit: Callable[[T], Future], items: Sequence[T], ahead: int) -> Iterator[Any]:
-    """Results of ``submit(item)`` in order, with at most ``ahead`` submitted and not yet yielded."""
+def _ordered(
+    submit: Callable[[T], Future], items: Sequence[T], ahead: int, more: Callable[[list], bool] | None = None
+) -> Iterator[list]:
+    """Results of ``submit(item)`` in order, with at most ``ahead`` submitted and not yet yielded.
+
+    Each step yields the next result, and with ``more`` the results after it that are ready already
+    while ``more(results so far)`` holds (so that a consumer takes several at once, waiting for none).
+    """
     pending: deque[Future] = deque()
     upcoming = iter(items)
-    try:
+
+    def refill() -> None:
         for item in upcoming:
             pending.append(submit(item))
             if len(pending) >= ahead:
-                break
+                return
+
+    try:
+        refill()
         while pending:
-            result = pending.popleft().result()
-            following = next(upcoming, _END)
-            if following is not _END:
-                pending.append(submit(following))
-            yield result
+            results = [pending.popleft().result()]
+            refill()
+            while more is not None and pending and pending[0].done() and more(results):
+                results.append(pending.popleft().result())
+                refill()
+            yield results
     finally:
         for future in pending:
             future.cancel()
@@ -205,24 +223,31 @@ class HostWork:
         """One job planned in the calling thread."""
         return plan_group(job, self.tokenizer, self.chunker, self.settings)
 
-    def plans(self, jobs: Sequence[GroupJob]) -> Iterator[GroupPlan]:
-        """Each job's plan, in order, the following ones planned ahead. Use in ``contextlib.closing``."""
+    def plans(self, jobs: Sequence[GroupJob], merge_tokens: int | None = None) -> Iterator[GroupPlan]:
+        """Each job's plan, in order, the following ones planned ahead. Use in ``contextlib.closing``.
+
+        ``merge_tokens``: plans that are ready when the next one is taken join it, up to this many
+        stream tokens, so that the model runs few large plans however small the groups are.
+        """
+        more = None if merge_tokens is None else (lambda plans: sum(p.encode.tokens for p in plans) < merge_tokens)
+        for plans in self._plan_lists(jobs, more):
+            yield plans[0] if len(plans) == 1 else merge_plans(plans)
+
+    def _plan_lists(self, jobs: Sequence[GroupJob], more: Callable[[list], bool] | None) -> Iterator[list[GroupPlan]]:
         if self.kind is None or len(jobs) < 2:
             for job in jobs:
-                yield self.plan(job)
-        elif self.kind == "thread":
-            yield from ordered_map(self.plan, jobs, self.workers)
-        else:
-            pool = self._started_pool()
-            if pool is None:
-                yield from ordered_map(self.plan, jobs, self.workers)
-                return
-            submit = lambda job: pool.submit(self._key, self._context, job)  # noqa: E731
-            try:
-                yield from _ordered(submit, jobs, self.workers + 1)
-            except KeyboardInterrupt:
-                self.interrupt()
-                raise
+                yield [self.plan(job)]
+            return
+        pool = self._started_pool() if self.kind == "process" else None
+        if pool is None:
+            yield from _thread_map(self.plan, jobs, self.workers, more)
+            return
+        submit = lambda job: pool.submit(self._key, self._context, job)  # noqa: E731
+        try:
+            yield from _ordered(submit, jobs, self.workers + 1, more)
+        except KeyboardInterrupt:
+            self.interrupt()
+            raise
 
     def start(self) -> None:
         """Start the worker processes now rather than on the first call that needs them (a server's warm-up)."""

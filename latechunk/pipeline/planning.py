@@ -18,7 +18,7 @@ import numpy as np
 from latechunk.chunkers import Chunker, tokens_in_spans
 from latechunk.errors import LateChunkError, naming
 from latechunk.inputs import unknown_tokens_message
-from latechunk.pipeline.encode_plan import EncodePlan, EncodeRequest, plan_encoding
+from latechunk.pipeline.encode_plan import EncodePlan, EncodeRequest, concat_plans, plan_encoding
 from latechunk.pipeline.tokenization import SpecialTokens, TokenizedText, tokenize
 from latechunk.pipeline.windows import WindowSettings
 from latechunk.types import ChunkArrays
@@ -103,6 +103,22 @@ class GroupPlan:
 
 
 EMPTY_SPANS = np.zeros((0, 2), dtype=np.int64)
+
+
+def merge_plans(plans: list[GroupPlan]) -> GroupPlan:
+    """One plan of consecutive groups' plans (the model runs them as one)."""
+    rows = np.cumsum([0] + [p.rows[-1] for p in plans])
+    tokens = None if plans[0].tokens is None else [t for p in plans for t in p.tokens or []]
+    return GroupPlan(
+        plans[0].first,
+        np.concatenate([[0]] + [p.rows[1:] + r for p, r in zip(plans, rows, strict=False)]).astype(np.int64),
+        np.concatenate([p.spans for p in plans]),
+        np.concatenate([p.token_counts for p in plans]),
+        [m for p in plans for m in p.metas],
+        concat_plans([p.encode for p in plans]),
+        tuple(w for p in plans for w in p.warnings),
+        tokens,
+    )
 
 
 def plan_group(job: GroupJob, tokenizer: Any, chunker: Chunker | None, settings: PlanSettings) -> GroupPlan:

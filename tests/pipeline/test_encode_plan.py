@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from latechunk.errors import AlignmentError
-from latechunk.pipeline.encode_plan import EncodeRequest, plan_encoding, span_segments
+from latechunk.pipeline.encode_plan import EncodeRequest, concat_plans, plan_encoding, span_segments
 from latechunk.pipeline.tokenization import SpecialTokens
 from latechunk.pipeline.windows import WindowSettings, window_ranges
 
@@ -131,3 +131,19 @@ def test_a_span_outside_its_sequence_is_refused_naming_the_input():
     request = EncodeRequest(np.arange(5), np.zeros(0, np.int64), np.array([[0, 6]]), False)
     with pytest.raises(AlignmentError, match="input 3"):
         plan_encoding([request], SpecialTokens((1,), (2,), 0), WindowSettings(16, 2, "mean"), first_index=3)
+
+
+@settings(max_examples=100, deadline=None)
+@given(problems(), st.data())
+def test_plans_laid_end_to_end_equal_the_plan_of_all_requests(problem, data):
+    requests, special, window = problem
+    cut = data.draw(st.integers(0, len(requests)))
+    whole = plan_encoding(requests, special, window)
+    joined = concat_plans(
+        [plan_encoding(requests[:cut], special, window), plan_encoding(requests[cut:], special, window)]
+    )
+    assert (joined.n_spans, joined.tokens) == (whole.n_spans, whole.tokens)
+    assert sorted(map(tuple, joined.segments.tolist())) == sorted(map(tuple, whole.segments.tolist()))
+    np.testing.assert_array_equal(joined.sequence_bounds, whole.sequence_bounds)
+    for name in ("ids", "dest", "weight", "bounds"):
+        np.testing.assert_array_equal(getattr(joined.windows, name), getattr(whole.windows, name))
