@@ -180,6 +180,8 @@ class ProcessPool:
         self._processes: list[_WorkerProcess | None] = []
         self._threads: list[threading.Thread] = []
         self._generation = 0
+        self._owner = os.getpid()
+        """The process that started the workers: a forked child holds copies of this pool but not its workers."""
 
     def submit(self, key: int, context: bytes, job: GroupJob) -> Future:
         self.start()
@@ -223,6 +225,8 @@ class ProcessPool:
 
     def close(self) -> None:
         """Stop every process now; jobs waiting get an error. The pool starts again on its next job."""
+        if os.getpid() != self._owner:  # a forked child: the workers are its parent's
+            return
         with self._lock:
             processes, self._processes = self._processes, []
             threads, self._threads = self._threads, []
@@ -295,14 +299,14 @@ def _fail_waiting(jobs: queue.Queue, error: BaseException) -> None:
             item[0].set_exception(error)
 
 
-_pools: dict[tuple[int, int], tuple[Any, ProcessPool]] = {}
+_pools: dict[tuple[int, int, int], tuple[Any, ProcessPool]] = {}
 _pools_lock = threading.Lock()
 
 
 def process_pool(tokenizer: Any, size: int) -> ProcessPool:
     """The pool of ``size`` worker processes for this (backend) tokenizer, made on first use and kept
     (with the tokenizer, so that its id stays its own)."""
-    key = (id(tokenizer), size)
+    key = (os.getpid(), id(tokenizer), size)  # a forked child makes pools of its own
     with _pools_lock:
         if key not in _pools:
             _pools[key] = (tokenizer, ProcessPool(tokenizer.to_str(), size))

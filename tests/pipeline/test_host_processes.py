@@ -190,3 +190,19 @@ def test_a_process_pool_inside_a_ray_actor_starts_and_stops(minilm_path):
     finally:
         if started_here:
             ray.shutdown()
+
+
+def test_a_forked_child_leaves_its_parents_workers_alone(minilm_path):
+    from latechunk.pipeline.host_workers import close_pools
+
+    lc = LateChunker(minilm_path, device="cpu", text_workers=1, text_worker_kind="process")
+    lc.engine.host.start()
+    pids = worker_pids()
+    assert pids
+    child = os.fork()
+    if child == 0:  # the child's exit handlers and close_pools must not stop the parent's workers
+        close_pools()
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert all(alive(pid) for pid in pids)
+    lc.close()
