@@ -108,7 +108,8 @@ def main() -> None:
     parser.add_argument("--max-length", type=int, default=None)
     parser.add_argument("--chunker", default="sentences", help="sentences (default), paragraphs or tokens")
     parser.add_argument("--repeats", type=int, default=2, help="alternating runs of each; the best time counts")
-    parser.add_argument("--text-workers", type=int, default=None, help="background text threads (default: auto)")
+    parser.add_argument("--text-workers", type=int, default=None, help="text worker processes (default: auto)")
+    parser.add_argument("--text-worker-kind", choices=("process", "thread"), default=None)
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--max-batch-tokens", type=int, default=None)
     parser.add_argument(
@@ -141,6 +142,7 @@ def main() -> None:
         max_length=args.max_length,
         chunker=args.chunker,
         text_workers=args.text_workers,
+        text_worker_kind=args.text_worker_kind,
         attn_implementation=args.attn_implementation,
         pack_sequences=args.pack,
         **options,
@@ -197,7 +199,8 @@ def main() -> None:
     doc_tokens = sum(len(t) for t in tokenize(lc.tokenizer, docs))
     run_tokens = int(sum(len(s) for sequences in batches for s in sequences))
     print(f"model {model} on {device} ({lc.loaded.dtype}), window {lc.max_length}, overlap {lc.window.overlap}")
-    print(f"text workers {lc.text_workers}, batch_size {lc.encoder.batch_size}, max_batch_tokens", end=" ")
+    workers = f"text workers {lc.text_workers} ({lc.text_worker_kind})"
+    print(f"{workers}, batch_size {lc.encoder.batch_size}, max_batch_tokens", end=" ")
     print(f"{lc.encoder.max_batch_tokens}, documents {args.docs}, {'naive' if args.naive else 'late'} chunking")
     print(f"documents {len(docs)}, document tokens {doc_tokens}, chunks {sum(len(c) for c in chunks)}")
     print(f"tokens run per document token: {run_tokens / doc_tokens:.3f} ({len(batches)} batches)")

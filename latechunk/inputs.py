@@ -45,11 +45,19 @@ def check_text(text: Any, name: str) -> str:
 
 def warn_unknown_tokens(ids: np.ndarray, unknown_id: int | None, name: str) -> None:
     """Warn when the tokenizer maps most of a document to its unknown token (vectors then say little)."""
+    message = unknown_tokens_message(ids, unknown_id, name)
+    if message:
+        warn(message)
+
+
+def unknown_tokens_message(ids: np.ndarray, unknown_id: int | None, name: str) -> str | None:
+    """The warning ``warn_unknown_tokens`` gives, or ``None`` (for callers that warn later, elsewhere)."""
     if unknown_id is None or len(ids) == 0:
-        return
+        return None
     share = float(np.count_nonzero(ids == unknown_id)) / len(ids)
-    if share > UNKNOWN_SHARE_WARNING:
-        warn(
-            f"{name}: {share:.0%} of its tokens are the tokenizer's unknown token; the model cannot read this "
-            "text (another script?), so its vectors say little. Use a multilingual model."
-        )
+    if share <= UNKNOWN_SHARE_WARNING:
+        return None
+    return (
+        f"{name}: {share:.0%} of its tokens are the tokenizer's unknown token; the model cannot read this "
+        "text (another script?), so its vectors say little. Use a multilingual model."
+    )

@@ -104,8 +104,20 @@ class LateChunkerSettings:
         True, "window", "Repeat the instruction prefix at the start of every window.", stored=True
     )
     normalize_embeddings: bool = _setting(True, "output", "L2-normalise the vectors.", stored=True)
-    batch_size: int = _setting(32, "runtime", "At most this many windows per forward pass.", minimum=1)
-    max_batch_tokens: int = _setting(16384, "runtime", "At most this many padded tokens per forward pass.", minimum=1)
+    batch_size: int | None = _setting(
+        None,
+        "runtime",
+        "At most this many windows per forward pass (None: 32 on the CPU; on CUDA sized from the model and the "
+        "device's free memory).",
+        minimum=1,
+    )
+    max_batch_tokens: int | None = _setting(
+        None,
+        "runtime",
+        "At most this many padded tokens per forward pass (None: 16384 on the CPU; on CUDA sized from the model and "
+        "the device's free memory).",
+        minimum=1,
+    )
     device: str | None = _setting(None, "model", "Torch device: cpu, cuda, cuda:1, mps (None: automatic).")
     dtype: str | None = _setting(
         None, "model", "float32, float16 or bfloat16 (None: bfloat16 or float16 on CUDA, float32 elsewhere)."
@@ -123,9 +135,15 @@ class LateChunkerSettings:
     text_workers: int | None = _setting(
         None,
         "runtime",
-        "Background threads that tokenize, chunk and plan the next documents while the model runs the current "
-        "ones (None: 1 on CUDA, 0 elsewhere; 0: everything in the calling thread, in one group).",
+        "Worker processes (or threads) that tokenize, chunk and plan the next documents while the model runs "
+        "the current ones (None: on CUDA every core but one, 0 elsewhere; 0: everything in the calling thread).",
         minimum=0,
+    )
+    text_worker_kind: str | None = _setting(
+        None,
+        "runtime",
+        'Kind of text workers: "process" or "thread" (None: processes where they can start and the chunker '
+        "pickles, else threads).",
     )
 
     pack_sequences: bool = _setting(
@@ -147,10 +165,9 @@ class LateChunkerSettings:
         for f in setting_fields():
             if f.name not in ("model", "chunker"):
                 object.__setattr__(self, f.name, _checked(f, getattr(self, f.name)))
-        if self.overlap is not None and self.max_length is not None and self.overlap >= self.max_length:
-            raise SettingsError(
-                f"overlap must be smaller than the window (max_length={self.max_length}), got {self.overlap}"
-            )
+        check_window(self.max_length, self.overlap, self.merge)
+        if self.text_worker_kind not in (None, "process", "thread"):
+            raise SettingsError(f"text_worker_kind must be 'process', 'thread' or None, got {self.text_worker_kind!r}")
 
     def _check_chunker(self) -> None:
         from latechunk.chunkers import CHUNKERS, Chunker
@@ -261,6 +278,28 @@ def check_int(name: str, value: Any, minimum: int, *, optional: bool) -> int | N
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, got {value}")
     return int(value)
+
+
+def check_window(max_length: int | None, overlap: int | None, merge: str, room: int | None = None) -> None:
+    """The window rules, written once: a known merge rule, and an overlap that leaves every window new tokens.
+
+    ``room``: the tokens a window holds for text (``max_length`` less the special and prefix tokens),
+    once the model is known; without it, the overlap is checked against ``max_length`` alone.
+    """
+    if merge not in MERGE_RULES:
+        raise SettingsError(f"merge must be one of {', '.join(MERGE_RULES)}, got {merge!r}")
+    if room is not None and room < 1:
+        window = "the window" if max_length is None else f"max_length={max_length}"
+        raise SettingsError(f"{window} leaves no room for text after the special and prefix tokens")
+    if overlap is None:
+        return
+    if room is not None and not 0 <= overlap < room:
+        raise SettingsError(
+            f"overlap must be smaller than the window's room for text ({room} tokens of max_length="
+            f"{max_length}), got {overlap}"
+        )
+    if max_length is not None and overlap >= max_length:
+        raise SettingsError(f"overlap must be smaller than the window (max_length={max_length}), got {overlap}")
 
 
 def _is_integer(value: Any) -> bool:

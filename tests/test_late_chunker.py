@@ -327,3 +327,22 @@ def test_array_results_equal_chunk_objects(minilm, late_chunking):
             for a, b in zip(rebuilt, chunks, strict=True):
                 np.testing.assert_array_equal(a.embedding, b.embedding)
     assert minilm_md.chunk_and_embed_arrays(documents[2]).metas[-1] == {"headings": ["Canals", "Locks"]}
+
+
+def test_chunk_gives_the_chunks_of_chunk_and_embed_without_a_forward_pass(minilm):
+    before = minilm.loaded.forward_calls
+    chunks = minilm.chunk(BERLIN)
+    assert minilm.loaded.forward_calls == before
+    assert chunks and all(c.embedding is None for c in chunks)
+    embedded = minilm.chunk_and_embed(BERLIN)
+    assert [(c.start, c.end, c.token_count, c.index) for c in chunks] == [
+        (c.start, c.end, c.token_count, c.index) for c in embedded
+    ]
+
+
+def test_array_results_hold_no_object_per_chunk(minilm):
+    documents = [BERLIN, " ".join([BERLIN] * 3)]
+    arrays = minilm.chunk_and_embed_arrays(documents)
+    for rows in arrays:
+        assert rows.metas is None and rows.starts.dtype == rows.token_counts.dtype == np.int64
+        assert rows.embeddings.base is not None  # a view of the call's vectors, not a copy per document

@@ -90,17 +90,30 @@ class SemanticChunker(Chunker):
 def sentence_similarities(token_vectors: Any, first: np.ndarray, last: np.ndarray) -> np.ndarray:
     """Cosine similarity of each pair of consecutive units, from the sums of their token vectors.
 
-    Unit ``u`` holds tokens ``[first[u], last[u])``. The sums come from the engine's own pooling
-    (deterministic on every device); only ``n - 1`` numbers come back.
+    Unit ``u`` holds tokens ``[first[u], last[u])``. The sums are one ``embedding_bag`` on the
+    vectors' device, as the engine pools (deterministic on every device); only ``n - 1`` numbers
+    come back.
     """
     import torch
 
-    from latechunk.pipeline.pooling import segment_sums
-
     if len(first) < 2:
         return np.zeros(0, dtype=np.float64)
-    units = torch.nn.functional.normalize(segment_sums(torch.as_tensor(token_vectors), first, last), dim=1)
+    units = torch.nn.functional.normalize(_unit_sums(torch.as_tensor(token_vectors), first, last), dim=1)
     return (units[:-1] * units[1:]).sum(dim=1).double().cpu().numpy()
+
+
+def _unit_sums(vectors: Any, first: np.ndarray, last: np.ndarray) -> Any:
+    """Float32 sums of ``vectors[first[u]:last[u]]`` for each unit (an empty range gives zeros)."""
+    import torch
+
+    first, last = np.asarray(first, dtype=np.int64), np.asarray(last, dtype=np.int64)
+    lengths = last - first
+    offsets = np.cumsum(lengths) - lengths
+    tokens = np.repeat(first - offsets, lengths) + np.arange(int(lengths.sum()))
+    device = vectors.device
+    return torch.nn.functional.embedding_bag(
+        torch.from_numpy(tokens).to(device), vectors.float(), torch.from_numpy(offsets).to(device), mode="sum"
+    )
 
 
 def cut_at_weakest_gaps(

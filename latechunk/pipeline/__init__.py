@@ -8,15 +8,15 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from latechunk.defaults import DEFAULT_MODEL
+from latechunk.defaults import DEFAULT_MODEL, MERGE_RULES
 from latechunk.pipeline.families import FAMILIES, TASKS, Family, detect_family, normalize_task
 from latechunk.pipeline.tokenization import TokenizedText, tokenize
-from latechunk.pipeline.windows import MERGE_RULES, Window, plan_windows
+from latechunk.pipeline.windows import Window, WindowSettings, plan_windows
 
 _LAZY = {
-    "EncodeRequest": "latechunk.pipeline.encoder",
+    "EncodeRequest": "latechunk.pipeline.encode_plan",
     "Encoder": "latechunk.pipeline.encoder",
-    "WindowSettings": "latechunk.pipeline.encoder",
+    "Engine": "latechunk.pipeline.engine",
     "LoadSettings": "latechunk.pipeline.loading",
     "ModelRunner": "latechunk.pipeline.runner",
     "LoadedModel": "latechunk.pipeline.loading",
@@ -31,6 +31,7 @@ __all__ = [
     "Family",
     "TokenizedText",
     "Window",
+    "WindowSettings",
     "detect_family",
     "normalize_task",
     "plan_windows",

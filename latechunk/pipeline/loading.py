@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, make_dataclass
 from pathlib import Path
 from typing import Any
@@ -160,7 +162,8 @@ def _load(settings: Any) -> LoadedModel:
         )
     device = resolve_device(settings.device)
     dtype = resolve_dtype(settings.dtype, device)
-    model, task_switcher = _load_weights(path, config, family, dtype, settings, common)
+    with quiet_weight_loading():
+        model, task_switcher = _load_weights(path, config, family, dtype, settings, common)
     model.to(device).eval()
     special = find_special_tokens(tokenizer)  # also fixes the tokenizer's state before threads share it
     return LoadedModel(
@@ -175,6 +178,32 @@ def _load(settings: Any) -> LoadedModel:
         runner=ModelRunner(model, device, special.pad_id, task_switcher),
         tuned_length=tuned_length(path, common),
     )
+
+
+WEIGHT_LOADING_BAR = "Loading weights"
+
+
+@contextmanager
+def quiet_weight_loading() -> Iterator[None]:
+    """Keep transformers' per-tensor "Loading weights" bar off stderr (download bars stay as they are)."""
+    from transformers.utils import logging as hf_logging
+
+    set_hook = getattr(hf_logging, "set_tqdm_hook", None)
+    if set_hook is None:  # a transformers without hooks has no such bar either
+        yield
+        return
+    previous = getattr(hf_logging, "_tqdm_hook", None)
+
+    def hook(factory: Any, args: tuple, kwargs: dict) -> Any:
+        if kwargs.get("desc") == WEIGHT_LOADING_BAR:
+            kwargs = {**kwargs, "disable": True}
+        return previous(factory, args, kwargs) if previous is not None else factory(*args, **kwargs)
+
+    set_hook(hook)
+    try:
+        yield
+    finally:
+        set_hook(previous)
 
 
 def _load_weights(

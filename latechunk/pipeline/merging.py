@@ -8,37 +8,14 @@ next window still adds to is carried over. Memory thus follows the group, not th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from latechunk.pipeline.devices import to_device
+from latechunk.pipeline.encode_plan import Windows, ragged
 from latechunk.pipeline.runner import BatchResult
-
-
-@dataclass(frozen=True)
-class WindowInput:
-    """One window to run: its token ids, and for each token the stream position its vector adds to
-    (``-1``: not used) with the weight it adds with."""
-
-    ids: np.ndarray
-    dest: np.ndarray
-    weight: np.ndarray
-    used: np.ndarray = field(init=False, repr=False)
-    """The tokens whose weight is not 0 (derived once, read by every step of the merge)."""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "used", np.flatnonzero(self.weight > 0))
-
-    @property
-    def first_position(self) -> int:
-        """The lowest stream position this window adds to."""
-        return int(self.dest[self.used].min())
-
-    @property
-    def last_position(self) -> int:
-        return int(self.dest[self.used].max())
 
 
 @dataclass(frozen=True)
@@ -65,7 +42,7 @@ RunGroup = Callable[[list[np.ndarray]], Iterable[BatchResult]]
 
 
 def merged_blocks(
-    windows: Iterable[WindowInput],
+    windows: Windows,
     run: RunGroup,
     dim: int,
     device: torch.device,
@@ -75,25 +52,29 @@ def merged_blocks(
     """Merged token vectors, in stream order, from windows given in stream order.
 
     A position seen by several windows gets the weighted mean of their vectors. Windows must come
-    in order: each one's lowest position is at or after the previous one's.
+    in order: each one's lowest position is at or after the previous one's. A group ends at the
+    first window that brings it to ``group_tokens`` tokens.
     """
-    merger = _Merger(dim, device, stats or MergeStats())
-    group: list[WindowInput] = []
-    size = 0
-    for window in windows:
-        if group and size >= group_tokens:
-            yield merger.run_group(group, run, frontier=window.first_position)
-            group, size = [], 0
-        group.append(window)
-        size += len(window.ids)
-    if group:
-        yield merger.run_group(group, run, frontier=None)
+    if len(windows) == 0:
+        return
+    merger = _Merger(windows, dim, device, stats or MergeStats())
+    ends = np.cumsum(windows.lengths)
+    first = 0
+    while first < len(windows):
+        reached = int(np.searchsorted(ends, (ends[first - 1] if first else 0) + group_tokens, side="left"))
+        last = min(len(windows), reached + 1)
+        frontier = int(merger.first_position[last]) if last < len(windows) else None
+        yield merger.run_group(first, last, run, frontier)
+        first = last
 
 
 class _Merger:
     """The running sums of positions not yet final, carried from one group to the next."""
 
-    def __init__(self, dim: int, device: torch.device, stats: MergeStats) -> None:
+    def __init__(self, windows: Windows, dim: int, device: torch.device, stats: MergeStats) -> None:
+        self.windows = windows
+        self.first_position, self.last_position = windows.position_range()
+        self.used = windows.weight > 0
         self.stats = stats
         self.dim = dim
         self.device = device
@@ -101,18 +82,22 @@ class _Merger:
         self.carry = torch.zeros(0, dim, dtype=torch.float32, device=device)
         self.carry_weight = np.zeros(0, dtype=np.float64)
 
-    def run_group(self, group: list[WindowInput], run: RunGroup, frontier: int | None) -> TokenBlock:
-        start = group[0].first_position if self.start is None else self.start
-        end = max(start + len(self.carry), max(w.last_position for w in group) + 1)
+    def run_group(self, first: int, last: int, run: RunGroup, frontier: int | None) -> TokenBlock:
+        """Run windows ``[first, last)`` and return the positions that are final (all before ``frontier``)."""
+        windows = self.windows
+        start = int(self.first_position[first]) if self.start is None else self.start
+        end = max(start + len(self.carry), int(self.last_position[first:last].max()) + 1)
         buffer = torch.zeros(end - start, self.dim, dtype=torch.float32, device=self.device)
         self.stats.peak_buffer_tokens = max(self.stats.peak_buffer_tokens, end - start)
         buffer[: len(self.carry)] = self.carry
         weight = np.zeros(end - start, dtype=np.float64)
         weight[: len(self.carry_weight)] = self.carry_weight
-        dest = np.concatenate([w.dest[w.used] for w in group]) - start
-        weight += np.bincount(dest, weights=np.concatenate([w.weight[w.used] for w in group]), minlength=len(weight))
-        for result in run([w.ids for w in group]):
-            self._scatter(buffer, start, [group[i] for i in result.indices], result.hidden)
+        rows = slice(int(windows.bounds[first]), int(windows.bounds[last]))
+        used = self.used[rows]
+        dest = windows.dest[rows][used] - start
+        weight += np.bincount(dest, weights=windows.weight[rows][used], minlength=len(weight))
+        for result in run(windows.sequences(first, last)):
+            self._scatter(buffer, start, first + np.asarray(result.indices, np.int64), result.hidden)
         final = (end if frontier is None else frontier) - start
         if final < 0 or np.any(weight[:final] <= 0):
             raise RuntimeError("internal error: a token received no vector from any window")
@@ -121,13 +106,18 @@ class _Merger:
         self.start = start + final
         return TokenBlock(start, merged)
 
-    @staticmethod
-    def _scatter(buffer: torch.Tensor, start: int, windows: list[WindowInput], hidden: torch.Tensor) -> None:
-        """Add one batch's weighted token vectors to their positions: one gather and one scatter."""
+    def _scatter(self, buffer: torch.Tensor, start: int, chosen: np.ndarray, hidden: torch.Tensor) -> None:
+        """Add one batch's weighted token vectors (row ``i`` is window ``chosen[i]``) to their positions:
+        one gather and one scatter."""
+        windows = self.windows
         width = hidden.shape[1]
-        rows = np.concatenate([row * width + w.used for row, w in enumerate(windows)])
-        dest = np.concatenate([w.dest[w.used] for w in windows]) - start
-        weight = np.concatenate([w.weight[w.used] for w in windows])
+        lengths = windows.lengths[chosen]
+        flat, within = ragged(windows.bounds[chosen], lengths)
+        batch_row = np.repeat(np.arange(len(chosen)), lengths)
+        used = self.used[flat]
+        rows = (batch_row * width + within)[used]
+        dest = windows.dest[flat][used] - start
+        weight = windows.weight[flat][used]
         device = buffer.device
         vectors = hidden.reshape(-1, hidden.shape[-1]).index_select(0, to_device(rows, device)).float()
         vectors *= to_device(weight, device, torch.float32).unsqueeze(1)

@@ -139,13 +139,11 @@ class ModelRunner:
             self.task_switcher.set_task(task)
 
     def _forward(self, sequences: list[np.ndarray]) -> torch.Tensor:
-        lengths = [len(s) for s in sequences]
-        longest = max(lengths)
+        lengths = np.fromiter((len(s) for s in sequences), np.int64, len(sequences))
+        longest = int(lengths.max())
+        mask = (np.arange(longest) < lengths[:, None]).astype(np.int64)
         ids = np.full((len(sequences), longest), self.pad_id, dtype=np.int64)
-        mask = np.zeros((len(sequences), longest), dtype=np.int64)
-        for row, sequence in enumerate(sequences):
-            ids[row, : len(sequence)] = sequence
-            mask[row, : len(sequence)] = 1
+        ids[mask.astype(bool)] = np.concatenate(sequences)  # row by row, each sequence left-aligned
         self.forward_calls += 1
         output = self.model(input_ids=to_device(ids, self.device), attention_mask=to_device(mask, self.device))
         return output.last_hidden_state if hasattr(output, "last_hidden_state") else output[0]

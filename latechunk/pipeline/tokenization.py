@@ -1,9 +1,19 @@
-"""Tokenization with character offsets, done once per text."""
+"""Tokenization with character offsets, done once per text, through the fast tokenizer's Rust backend.
+
+Every function takes a transformers fast tokenizer or a ``tokenizers.Tokenizer``. A transformers
+tokenizer is read through a private copy of its backend (``backend_copy``) with truncation and
+padding off, so the engine never sees state a caller's ``tokenizer(..., truncation=True)`` leaves
+behind, and its batch call skips the transformers wrapper's per-token Python work.
+"""
 
 from __future__ import annotations
 
+import itertools
 import re
+import threading
+import weakref
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -34,17 +44,58 @@ class TokenizedText:
         return len(self.ids)
 
 
+_copies: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+_copies_lock = threading.Lock()
+
+
+def backend_copy(tokenizer: Any) -> Any:
+    """The ``tokenizers.Tokenizer`` the engine reads: a private copy of a transformers tokenizer's backend
+    (made once per tokenizer, truncation and padding off), or ``tokenizer`` itself if it is one already."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is None:
+        return tokenizer
+    with _copies_lock:
+        copy = _copies.get(tokenizer)
+        if copy is None:
+            copy = tokenizer_from_json(backend.to_str())
+            _copies[tokenizer] = copy
+        return copy
+
+
+def tokenizer_from_json(config: str) -> Any:
+    """A ``tokenizers.Tokenizer`` from its JSON (``Tokenizer.to_str()``), with truncation and padding off."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_str(config)
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
+
+
 def find_special_tokens(tokenizer) -> SpecialTokens:
     """Read the special-token layout off the tokenizer by encoding a probe word."""
-    probe = tokenizer("hello", add_special_tokens=True, return_special_tokens_mask=True)
-    ids, mask = probe["input_ids"], probe["special_tokens_mask"]
+    probe = backend_copy(tokenizer).encode("hello", add_special_tokens=True)
+    ids, mask = probe.ids, probe.special_tokens_mask
     content = [i for i, m in enumerate(mask) if not m]
     if not content:
         raise LateChunkError("the tokenizer returned only special tokens for a probe word")
-    pad_id = tokenizer.pad_token_id
+    pad_id = getattr(tokenizer, "pad_token_id", None)
     if pad_id is None:
-        pad_id = tokenizer.eos_token_id if tokenizer.eos_token_id is not None else 0
+        eos = getattr(tokenizer, "eos_token_id", None)
+        pad_id = eos if eos is not None else 0
     return SpecialTokens(lead=tuple(ids[: content[0]]), trail=tuple(ids[content[-1] + 1 :]), pad_id=int(pad_id))
+
+
+def sequence_overhead(tokenizer: Any, prefix: str = "") -> int:
+    """Tokens the model reads for a text beyond the text's own: its special tokens and the instruction prefix's.
+
+    ``tokenizer``: a transformers fast tokenizer or a ``tokenizers.Tokenizer``; ``prefix``: the task's
+    instruction (``""``: none), counted as the engine encodes it (``tokenize_prefix``). The engine and
+    the server count with this one function.
+    """
+    probe = backend_copy(tokenizer).encode("hello", add_special_tokens=True)
+    specials = sum(probe.special_tokens_mask) - (len(probe.ids) - sum(probe.attention_mask))  # padding excluded
+    return int(specials) + len(tokenize_prefix(tokenizer, prefix))
 
 
 LONG_TEXT_CHARS = 200_000
@@ -133,22 +184,17 @@ def _encode_stretch(tokenizer, text: str, start: int, end: int) -> tuple[np.ndar
 
 
 def _encode(tokenizer, texts: list[str]) -> list[TokenizedText]:
+    """One batch call of the Rust tokenizer; ids and offsets read straight into numpy."""
     if not texts:
         return []
-    encoded = tokenizer(
-        texts,
-        add_special_tokens=False,
-        return_offsets_mapping=True,
-        return_attention_mask=False,
-        return_token_type_ids=False,
-        truncation=False,
-        verbose=False,
-    )
     result = []
-    for ids, offsets in zip(encoded["input_ids"], encoded["offset_mapping"], strict=True):
-        offsets = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
+    for encoding in backend_copy(tokenizer).encode_batch(texts, add_special_tokens=False):
+        ids = np.fromiter(encoding.ids, dtype=np.int64)
+        pairs = encoding.offsets
+        offsets = np.fromiter(itertools.chain.from_iterable(pairs), dtype=np.int64, count=2 * len(pairs))
+        offsets = offsets.reshape(-1, 2)
         _check_order(offsets)
-        result.append(TokenizedText(np.asarray(ids, dtype=np.int64), offsets))
+        result.append(TokenizedText(ids, offsets))
     return result
 
 
@@ -163,7 +209,7 @@ def tokenize_prefix(tokenizer, prefix: str) -> np.ndarray:
     Trailing whitespace is left to the document's first token, as when prefix and document are
     tokenized together (a SentencePiece tokenizer would otherwise add a lone space token).
     """
-    if not prefix:
+    if not prefix or not prefix.rstrip():
         return np.zeros(0, dtype=np.int64)
-    ids = tokenizer(prefix.rstrip(), add_special_tokens=False)["input_ids"]
+    ids = backend_copy(tokenizer).encode(prefix.rstrip(), add_special_tokens=False).ids
     return np.asarray(ids, dtype=np.int64)

@@ -3,12 +3,53 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 
-from latechunk.defaults import MERGE_RULES, MergeRule
+from latechunk.defaults import DEFAULT_OVERLAP_FRACTION, MergeRule
 from latechunk.errors import SettingsError
+from latechunk.settings import check_window
+
+
+@dataclass(frozen=True)
+class WindowSettings:
+    """How long sequences are cut into windows and merged back.
+
+    ``max_length`` counts every token of a window, special tokens and prefix included.
+    """
+
+    max_length: int
+    overlap: int
+    merge: MergeRule
+    repeat_prefix: bool = True
+
+
+def resolve_window(
+    max_length: int | None,
+    overlap: int | None,
+    merge: MergeRule,
+    repeat_prefix: bool,
+    *,
+    model_limit: int,
+    tuned_length: int | None,
+    special_tokens: int,
+    longest_prefix: int,
+) -> WindowSettings:
+    """The window of a loaded model, resolved and checked once.
+
+    ``max_length`` defaults to the length the model was tuned for (else its limit) and must hold
+    the special tokens and a little text; ``overlap`` defaults to ``DEFAULT_OVERLAP_FRACTION`` of
+    it and must leave every window new tokens whatever the task's prefix (``longest_prefix``).
+    """
+    if max_length is None:
+        max_length = min(tuned_length or model_limit, model_limit)
+    elif not special_tokens + 2 <= max_length <= model_limit:
+        raise SettingsError(
+            f"max_length must be between {special_tokens + 2} and the model's window {model_limit}, got {max_length}"
+        )
+    overlap = int(max_length * DEFAULT_OVERLAP_FRACTION) if overlap is None else overlap
+    check_window(max_length, overlap, merge, room=max_length - special_tokens - longest_prefix)
+    return WindowSettings(max_length, overlap, merge, repeat_prefix)
 
 
 @dataclass(frozen=True)
@@ -40,33 +81,43 @@ def plan_windows(n_tokens: int, first_capacity: int, capacity: int, overlap: int
     - ``first``: the earlier window wins;
     - ``mean``: average over every window that holds it.
     """
-    if merge not in MERGE_RULES:
-        raise SettingsError(f"merge must be one of {', '.join(MERGE_RULES)}, got {merge!r}")
-    if min(first_capacity, capacity) < 1:
-        raise SettingsError("the window (max_length) leaves no room for document tokens (prefix too long?)")
-    if not 0 <= overlap < min(first_capacity, capacity):
-        raise SettingsError(
-            f"overlap must be in [0, {min(first_capacity, capacity)}) tokens (the window's room for text), "
-            f"got {overlap}"
-        )
-    spans = [(0, min(n_tokens, first_capacity))]
-    while spans[-1][1] < n_tokens:
-        start = spans[-1][1] - overlap
-        end = min(n_tokens, start + capacity)
-        if end == n_tokens:
-            start = max(0, n_tokens - capacity)
-        spans.append((start, end))
-    return _assign_keep_ranges(spans, merge)
+    _, start, end, keep_start, keep_end = window_ranges(
+        np.array([n_tokens]), np.array([first_capacity]), np.array([capacity]), overlap, merge
+    )
+    rows = zip(start.tolist(), end.tolist(), keep_start.tolist(), keep_end.tolist(), strict=True)
+    return [Window(*row) for row in rows]
 
 
-def _assign_keep_ranges(spans: list[tuple[int, int]], merge: MergeRule) -> list[Window]:
+def window_ranges(
+    n_tokens: np.ndarray, first_capacity: np.ndarray, capacity: np.ndarray, overlap: int, merge: MergeRule
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The windows of many sequences at once (``plan_windows`` of each, in numpy).
+
+    Returns, per window in sequence order: the sequence it belongs to, its content tokens
+    ``[start, end)`` and the part ``[keep_start, keep_end)`` it contributes.
+    """
+    n_tokens, first_capacity, capacity = (np.asarray(a, np.int64) for a in (n_tokens, first_capacity, capacity))
+    if len(n_tokens):
+        check_window(None, overlap, merge, room=int(min(first_capacity.min(), capacity.min())))
+    stride = capacity - overlap
+    later = np.maximum(n_tokens - first_capacity, 0)
+    count = 1 + -(-later // stride)  # ceil
+    owner = np.repeat(np.arange(len(n_tokens)), count)
+    first_of = np.cumsum(count) - count
+    k = np.arange(int(count.sum())) - np.repeat(first_of, count)
+    n, fc, cap, step = n_tokens[owner], first_capacity[owner], capacity[owner], stride[owner]
+    last = k == count[owner] - 1
+    start = np.where(k == 0, 0, fc - overlap + (k - 1) * step)
+    end = np.where(k == 0, np.minimum(n, fc), start + cap)
+    start = np.where(last & (k > 0), np.maximum(0, n - cap), start)
+    end = np.where(last, n, end)
     if merge == "mean":
-        return [Window(s, e, s, e) for s, e in spans]
-    bounds = [spans[0][0]]
-    for (_, prev_end), (start, _) in pairwise(spans):
-        bounds.append(prev_end if merge == "first" else (start + prev_end) // 2)
-    bounds.append(spans[-1][1])
-    return [Window(s, e, max(s, lo), min(e, hi)) for (s, e), lo, hi in zip(spans, bounds[:-1], bounds[1:], strict=True)]
+        return owner, start, end, start.copy(), end.copy()
+    previous_end = np.concatenate([[0], end[:-1]])
+    low = np.where(k == 0, start, previous_end if merge == "first" else (start + previous_end) // 2)
+    high = np.concatenate([low[1:], [0]])
+    high = np.where(last, end, high)
+    return owner, start, end, np.maximum(start, low), np.minimum(end, high)
 
 
 def tokens_run_per_token(windows: list[Window], n_tokens: int) -> float:

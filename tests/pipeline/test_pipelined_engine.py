@@ -1,7 +1,9 @@
-"""The pipelined engine (text work in background threads) gives what the sequential path gives.
+"""The pipelined engine (text work in worker processes or threads) gives what the sequential path gives.
 
 On the CPU in float32, where 1e-6 holds whatever the batches; ``benchmarks/text_workers.py
---device cuda`` compares the two paths on a GPU.
+--device cuda`` compares the paths on a GPU. The matrix: workers 0/1/2 × process/thread × batch
+settings × late/naive × chunkers (sentences, markdown, semantic) × three models (MiniLM, an e5-like
+model with prefixes, a tiny jina-embeddings-v3 with task adapters).
 
 Groups are made small here (a few hundred characters) so that a call has many groups and the
 workers really run ahead of the model.
@@ -14,12 +16,14 @@ import threading
 import numpy as np
 import pytest
 
-import latechunk.late_chunker as late_chunker_module
+import latechunk.pipeline.host_workers as host_workers
 from latechunk import LateChunker
-from latechunk.chunkers import Chunker, SentenceChunker
 from latechunk.errors import AlignmentError, LateChunkError
 
+from .failing_chunker import FailsOn
 from .jina_checkpoints import CORPUS
+
+pytestmark = pytest.mark.integration
 
 TOLERANCE = 1e-6
 SMALL_GROUP_CHARS = 400
@@ -30,8 +34,9 @@ def documents(sentences: list[str]) -> list[str]:
     docs = [" ".join(sentences[: 1 + i % len(sentences)]) for i in range(7)]
     docs.insert(2, "")
     docs.insert(4, "  \n ")
-    docs.insert(5, " ".join(sentences * 12))  # several windows at the window sizes below
+    docs.insert(5, " ".join(sentences * 2))  # several windows at the window sizes below
     docs.append(sentences[-1])
+    docs.append("# Budget\n\n" + " ".join(sentences[:3]) + "\n\n## Buses\n\n" + " ".join(sentences[3:]))
     return docs
 
 
@@ -47,8 +52,12 @@ ENGLISH = [
 
 @pytest.fixture(autouse=True)
 def small_groups(monkeypatch):
-    monkeypatch.setattr(late_chunker_module, "GROUP_CHARS", SMALL_GROUP_CHARS)
-    monkeypatch.setattr(late_chunker_module, "FIRST_GROUP_CHARS", SMALL_GROUP_CHARS // 4)
+    monkeypatch.setattr(host_workers, "GROUP_CHARS", SMALL_GROUP_CHARS)
+    monkeypatch.setattr(host_workers, "FIRST_GROUP_CHARS", SMALL_GROUP_CHARS // 4)
+
+
+def groups(chunker: LateChunker, docs: list[str]) -> list[range]:
+    return chunker.engine.host.groups([len(d) for d in docs])
 
 
 def assert_same_chunks(got: list[list], want: list[list]) -> None:
@@ -62,13 +71,8 @@ def assert_same_chunks(got: list[list], want: list[list]) -> None:
 
 
 MODELS = {
-    "minilm": ("minilm_path", ENGLISH, {"chunk_size": 16}, [None]),
-    "e5-like": (
-        "e5_like_path",
-        ENGLISH,
-        {"chunk_size": 16, "max_length": 96},
-        ["retrieval.query", "retrieval.passage"],
-    ),
+    "minilm": ("minilm_path", ENGLISH, {"chunk_size": 16, "max_length": 64}, [None]),
+    "e5-like": ("e5_like_path", ENGLISH, {"chunk_size": 16, "max_length": 64}, ["retrieval.passage"]),
     "jina-v3": (
         "jina_adapter_folders",
         CORPUS,
@@ -76,7 +80,18 @@ MODELS = {
         ["retrieval.passage", "separation"],
     ),
 }
-BATCHES = [{"batch_size": 32, "max_batch_tokens": 16384}, {"batch_size": 3, "max_batch_tokens": 200}]
+SMALL_BATCHES = {"batch_size": 3, "max_batch_tokens": 200}
+# every worker count, kind and batch setting, each against the sequential path (pairs, not the whole product)
+RUNS = [
+    {"text_workers": 0, **SMALL_BATCHES},
+    {"text_workers": 1, "text_worker_kind": "thread"},
+    {"text_workers": 2, "text_worker_kind": "thread", **SMALL_BATCHES},
+    {"text_workers": 1, "text_worker_kind": "process", **SMALL_BATCHES},
+    {"text_workers": 2, "text_worker_kind": "process"},
+]
+CHUNKERS = [("minilm", "sentences"), ("minilm", "markdown"), ("minilm", "semantic")]
+CHUNKERS += [("e5-like", "sentences"), ("e5-like", "semantic")]
+CHUNKERS += [("jina-v3", "sentences"), ("jina-v3", "markdown"), ("jina-v3", "semantic")]
 
 
 def model_path(request, fixture: str) -> str:
@@ -85,33 +100,33 @@ def model_path(request, fixture: str) -> str:
 
 
 @pytest.mark.integration  # loads its models by request.getfixturevalue
-@pytest.mark.parametrize("model", list(MODELS))
+@pytest.mark.parametrize(("model", "chunker"), CHUNKERS)
 @pytest.mark.parametrize("late", [True, False], ids=["late", "naive"])
-def test_pipelined_chunks_and_vectors_equal_the_sequential_path(request, model, late):
+def test_pipelined_chunks_and_vectors_equal_the_sequential_path(request, model, chunker, late):
     fixture, sentences, options, tasks = MODELS[model]
     path = model_path(request, fixture)
     docs = documents(sentences)
-    reference = LateChunker(path, device="cpu", text_workers=0, **options)
-    assert len(late_chunker_module.LateChunker._groups(reference, docs)) == 1
+    reference = LateChunker(path, device="cpu", chunker=chunker, text_workers=0, **options)
+    assert len(groups(reference, docs)) == 1 and reference.text_worker_kind is None
+    chunkers = [LateChunker(path, device="cpu", chunker=chunker, **options, **run) for run in RUNS]
+    for lc, run in zip(chunkers, RUNS, strict=True):
+        assert lc.text_worker_kind == run.get("text_worker_kind")
+        assert lc.text_workers == 0 or len(groups(lc, docs)) > 3
     for task in tasks:
         want = reference.chunk_and_embed(docs, task=task, late_chunking=late)
         assert sum(len(c) for c in want) > len(docs)
-        for workers in (0, 1, 2):
-            for batch in BATCHES:
-                chunker = LateChunker(path, device="cpu", text_workers=workers, **options, **batch)
-                if workers:
-                    assert len(chunker._groups(docs)) > 3
-                got = chunker.chunk_and_embed(docs, task=task, late_chunking=late)
-                assert_same_chunks(got, want)
+        for lc in chunkers:
+            assert_same_chunks(lc.chunk_and_embed(docs, task=task, late_chunking=late), want)
 
 
 @pytest.mark.integration  # loads its model by request.getfixturevalue
 @pytest.mark.parametrize("workers", [1, 2])
-def test_pipelined_embed_equals_the_sequential_path(request, workers):
+@pytest.mark.parametrize("kind", ["thread", "process"])
+def test_pipelined_embed_equals_the_sequential_path(request, workers, kind):
     path = model_path(request, "jina_adapter_folders")
     texts = [" ".join(CORPUS[: 1 + i % len(CORPUS)]) for i in range(40)]
     reference = LateChunker(path, device="cpu", text_workers=0, max_length=48)
-    chunker = LateChunker(path, device="cpu", text_workers=workers, max_length=48, batch_size=5)
+    chunker = LateChunker(path, device="cpu", text_workers=workers, text_worker_kind=kind, max_length=48, batch_size=5)
     for task in ("retrieval.query", "text-matching"):
         want = reference.embed(texts, task=task)
         got = chunker.embed(texts, task=task)
@@ -120,28 +135,16 @@ def test_pipelined_embed_equals_the_sequential_path(request, workers):
     assert chunker.embed([]).shape == (0, reference.dim)
 
 
-class FailsOn(Chunker):
-    """Sentence chunks, except for a text holding ``marker``: there it raises ``error``."""
-
-    needs_token_offsets = True
-
-    def __init__(self, marker: str, error: Exception) -> None:
-        self.marker, self.error, self.inner = marker, error, SentenceChunker(max_tokens=16)
-
-    def split(self, text, token_offsets=None):
-        if self.marker in text:
-            raise self.error
-        return self.inner.split(text, token_offsets)
-
-
 @pytest.mark.parametrize("workers", [0, 1, 2])
 @pytest.mark.parametrize("late", [True, False], ids=["late", "naive"])
 @pytest.mark.parametrize("error", [AlignmentError("spans out of step"), RuntimeError("chunker broke")])
 def test_an_error_in_a_worker_names_the_document_and_leaves_no_thread(minilm_path, workers, late, error):
     docs = documents(ENGLISH)
     docs[9] = "This one has the marker XYZZY in it. " + docs[9]
-    chunker = LateChunker(minilm_path, chunker=FailsOn("XYZZY", error), device="cpu", text_workers=workers)
-    assert workers == 0 or len(chunker._groups(docs)) > 3
+    chunker = LateChunker(
+        minilm_path, chunker=FailsOn("XYZZY", error), device="cpu", text_workers=workers, text_worker_kind="thread"
+    )
+    assert workers == 0 or len(groups(chunker, docs)) > 3
     before = set(threading.enumerate())
     with pytest.raises(type(error), match=r"^documents\[9\]: " + str(error)) as raised:
         chunker.chunk_and_embed(docs, late_chunking=late)
@@ -156,7 +159,9 @@ def test_an_error_that_cannot_be_renamed_keeps_its_type_and_gets_a_note(minilm_p
     error = UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
     docs = documents(ENGLISH)
     docs[6] = "XYZZY " + docs[6]
-    chunker = LateChunker(minilm_path, chunker=FailsOn("XYZZY", error), device="cpu", text_workers=1)
+    chunker = LateChunker(
+        minilm_path, chunker=FailsOn("XYZZY", error), device="cpu", text_workers=1, text_worker_kind="thread"
+    )
     with pytest.raises(UnicodeDecodeError) as raised:
         chunker.chunk_and_embed(docs)
     assert raised.value is error and "raised for documents[6]" in raised.value.__notes__

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from latechunk.pipeline.tokenization import _encode, tokenize, tokenize_stitched
+from latechunk.pipeline.tokenization import _encode, sequence_overhead, tokenize, tokenize_prefix, tokenize_stitched
 
 from ..tiny_models import LONG_CONTEXT_CORPUS, train_xlmr_style_tokenizer
 
@@ -77,3 +77,32 @@ def test_short_and_long_texts_keep_their_order(tokenizers):
     for a, b in zip(got, want, strict=True):
         np.testing.assert_array_equal(a.ids, b.ids)
         np.testing.assert_array_equal(a.offsets, b.offsets)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batch=st.lists(texts(), min_size=1, max_size=4), kind=st.sampled_from(["wordpiece", "metaspace"]))
+def test_the_rust_batch_call_gives_what_the_transformers_call_gives(tokenizers, batch, kind):
+    tokenizer = tokenizers[kind]
+    tokenizer(["x"], truncation=True, max_length=3)  # state a caller may leave behind: the engine ignores it
+    want = tokenizer(batch, add_special_tokens=False, return_offsets_mapping=True, truncation=False)
+    for got, ids, offsets in zip(_encode(tokenizer, batch), want["input_ids"], want["offset_mapping"], strict=True):
+        assert got.ids.tolist() == ids
+        assert got.offsets.tolist() == [list(pair) for pair in offsets]
+
+
+@pytest.mark.parametrize("kind", ["wordpiece", "metaspace"])
+def test_sequence_overhead_counts_special_and_prefix_tokens_as_the_model_reads_them(tokenizers, kind):
+    from tokenizers import Tokenizer
+
+    tokenizer = tokenizers[kind]
+    prefix = "Represent the query: "
+    text = "the capital"
+    whole = len(tokenizer(prefix.rstrip() + " " + text)["input_ids"]) if kind == "wordpiece" else None
+    alone = len(tokenizer(text, add_special_tokens=False)["input_ids"])
+    assert sequence_overhead(tokenizer) == 2
+    overhead = sequence_overhead(tokenizer, prefix)
+    assert overhead == 2 + len(tokenize_prefix(tokenizer, prefix)) > 2
+    if whole is not None:  # WordPiece splits at the space: prefix and text tokenized together add up
+        assert overhead + alone == whole
+    raw = Tokenizer.from_str(tokenizer.backend_tokenizer.to_str())  # what the server holds
+    assert sequence_overhead(raw, prefix) == overhead

@@ -1,8 +1,8 @@
-"""The ordered background map behind the pipelined engine: order, bounded lookahead, errors, no thread left."""
+"""Host work ahead of the model: the ordered map of threads (order, bounded lookahead, errors, no thread left),
+groups, worker counts."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from contextlib import closing
@@ -12,7 +12,14 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from latechunk.pipeline.prefetch import THREAD_NAME, groups_by_size, ordered_map, text_workers_for
+from latechunk.pipeline.host_workers import (
+    MAX_DEFAULT_WORKERS,
+    THREAD_NAME,
+    available_cores,
+    groups_by_size,
+    ordered_map,
+    text_workers_for,
+)
 
 
 def text_threads() -> list[threading.Thread]:
@@ -89,6 +96,6 @@ def test_a_caller_that_stops_early_leaves_no_thread():
 
 def test_worker_count_by_device():
     assert text_workers_for(None, torch.device("cpu")) == 0
-    assert text_workers_for(None, torch.device("cuda")) == (1 if (os.cpu_count() or 1) > 1 else 0)
+    assert text_workers_for(None, torch.device("cuda")) == min(available_cores() - 1, MAX_DEFAULT_WORKERS)
     assert text_workers_for(3, torch.device("cpu")) == 3
     assert text_workers_for(0, torch.device("cuda")) == 0
