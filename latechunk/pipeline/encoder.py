@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 
 from latechunk.defaults import MergeRule
 from latechunk.errors import AlignmentError
+from latechunk.pipeline.calls import checked_call
 from latechunk.pipeline.merging import MergeStats, TokenBlock, WindowInput, merged_blocks
 from latechunk.pipeline.pooling import SpanPooler
 from latechunk.pipeline.runner import ModelRunner
@@ -248,9 +249,15 @@ class Encoder:
                 yield block
 
     def _run(self, task: str | None, sequences: list[np.ndarray]) -> Iterator:
+        call = checked_call()  # the caller's call context: a cancelled call stops here, between window groups
         self.tokens_run += sum(len(s) for s in sequences)
         return self.runner.run(
-            task, sequences, max_batch_tokens=self.max_batch_tokens, batch_size=self.batch_size, packed=self.packed
+            task,
+            sequences,
+            max_batch_tokens=self.max_batch_tokens,
+            batch_size=self.batch_size,
+            packed=self.packed,
+            call=call,
         )
 
     def shows_progress(self, total_tokens: int) -> bool:
