@@ -138,7 +138,10 @@ class ChunkEmbedRequest(_Common):
         description=f"How to cut documents, one of {_CHUNKERS} (default: the server's, sentences unless set).",
     )
     chunk_size: int | None = Field(
-        default=None, ge=1, strict=True, description="Chunk budget in model tokens (default: the server's, 32 unless set)."
+        default=None,
+        ge=1,
+        strict=True,
+        description="Chunk budget in model tokens (default: the server's, 32 unless set).",
     )
     late_chunking: bool = Field(
         default=True, description="true: contextual chunk vectors; false: each chunk embedded alone (naive)."
