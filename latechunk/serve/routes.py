@@ -16,9 +16,11 @@ from typing import TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.background import BackgroundTask
 
 from latechunk.pipeline.calls import Call, CallCancelled
 from latechunk.serve.errors import CLIENT_CLOSED, error_response
+from latechunk.serve.memory import TRIM_AFTER_TOKENS, trim_heap
 from latechunk.serve.schemas import (
     ChunkEmbedRequest,
     ChunkEmbedResponse,
@@ -83,7 +85,9 @@ async def _answer(
     request.state.tokens = tokens
     service.metrics.tokens.labels(route).inc(tokens)
     service.metrics.inputs.labels(route).observe(len(texts))
-    return Response(body, media_type="application/json")
+    # after the answer is sent, a big request's freed memory goes back to the system
+    after = BackgroundTask(trim_heap) if tokens >= TRIM_AFTER_TOKENS else None
+    return Response(body, media_type="application/json", background=after)
 
 
 async def _unless_client_leaves(request: Request, call: Call, work: Awaitable[T]) -> T:
