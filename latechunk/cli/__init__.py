@@ -7,10 +7,11 @@ import sys
 from collections.abc import Sequence
 
 from latechunk.cli import index, search
-from latechunk.cli.errors import CliError
 from latechunk.cli.memory import return_large_blocks
+from latechunk.errors import LateChunkError
+from latechunk.extras import MissingExtraError
+from latechunk.options import CommandError
 from latechunk.serve import command as serve_command
-from latechunk.types import LateChunkError
 
 EPILOG = (
     "Exit status: 0 success; 1 an error reported as 'latechunk: error: ...' (missing store, settings that "
@@ -28,7 +29,7 @@ def _add_eval(subparsers: argparse._SubParsersAction) -> None:
         reason = str(error)
 
         def unavailable(args: argparse.Namespace) -> int:
-            raise CliError(f"the eval command cannot be loaded: {reason}")
+            raise CommandError(f"the eval command cannot be loaded: {reason}")
 
         parser = subparsers.add_parser("eval", help="(unavailable) evaluate retrieval quality")
         parser.set_defaults(func=unavailable)
@@ -60,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return_large_blocks()
     try:
         return int(args.func(args))
-    except (CliError, LateChunkError, ValueError, OSError) as error:
+    except (CommandError, LateChunkError, ValueError, OSError, MissingExtraError) as error:
         print(f"latechunk: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

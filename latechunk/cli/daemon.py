@@ -24,8 +24,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from latechunk.cli.errors import CliError
-from latechunk.cli.settings import BuildSettings, make_chunker
+from latechunk.extras import MissingExtraError
+from latechunk.options import CommandError, given_settings
+from latechunk.store import BuildSettings
+from latechunk.store.late_chunkers import build_late_chunker
 from latechunk.types import LateChunkError
 
 if TYPE_CHECKING:
@@ -48,7 +50,7 @@ class Models:
         if key in self.loaded:
             self.loaded.move_to_end(key)
         else:
-            self.loaded[key] = make_chunker(args, stored, indexing=False)[0]
+            self.loaded[key] = build_late_chunker(given_settings(args), stored, searching=True)
             while len(self.loaded) > self.size:
                 self.loaded.popitem(last=False)
         return self.loaded[key]
@@ -78,7 +80,7 @@ def _handle(request: dict[str, Any], models: Models) -> dict[str, Any]:
         os.chdir(request["cwd"])  # relative store paths and messages as the caller sees them
         args = argparse.Namespace(**request["args"])
         return {"hits": [hit.to_json() for hit in answer(args, models)]}
-    except (CliError, LateChunkError, ValueError, OSError) as error:
+    except (CommandError, LateChunkError, ValueError, OSError, MissingExtraError) as error:
         return {"error": str(error)}
     except Exception as error:  # keep serving; the caller reports it, the log keeps the traceback
         traceback.print_exc()

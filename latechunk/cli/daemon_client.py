@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from latechunk.cli.errors import CliError
-from latechunk.cli.store import Hit
+from latechunk.options import CommandError
+from latechunk.store import Hit
 
 RUNTIME_VARIABLE = "LATECHUNK_RUNTIME_DIR"
 START_TIMEOUT = 600.0
@@ -121,7 +121,7 @@ def search(args: argparse.Namespace) -> list[Hit] | None:
             return None
         reply = _ask(path, request, SEARCH_TIMEOUT)
     if "error" in reply:
-        raise CliError(reply["error"])
+        raise CommandError(reply["error"])
     return [Hit.from_json(hit) for hit in reply["hits"]]
 
 
@@ -133,5 +133,5 @@ def stop() -> str:
     except (FileNotFoundError, ConnectionRefusedError):
         return "no background query process is running"
     except OSError as error:
-        raise CliError(f"cannot reach the background query process: {error}") from error
+        raise CommandError(f"cannot reach the background query process: {error}") from error
     return f"stopped the background query process (pid {reply.get('stopped')})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from latechunk.cli.store import DEFAULT_COLLECTION, Store
+from latechunk.store import DEFAULT_COLLECTION, StoreLocation
 
 API_KEY_VARIABLE = "QDRANT_API_KEY"
 
@@ -28,12 +28,8 @@ def add_store_options(parser: argparse.ArgumentParser, *, required: bool = True,
     group.add_argument("--collection", default=DEFAULT_COLLECTION, help="collection name (default: %(default)s)")
 
 
-def open_store(args: argparse.Namespace, *, create: bool) -> Store:
-    """The store the options name."""
-    return Store.open(
-        path=args.store,
-        url=args.qdrant_url,
-        collection=args.collection,
-        create=create,
-        api_key=os.environ.get(API_KEY_VARIABLE),
+def store_location(args: argparse.Namespace) -> StoreLocation:
+    """The store the options name (a server's API key from ``$QDRANT_API_KEY``)."""
+    return StoreLocation(
+        path=args.store, url=args.qdrant_url, collection=args.collection, api_key=os.environ.get(API_KEY_VARIABLE)
     )

@@ -1,23 +1,10 @@
-"""File names as the store keeps them and as the command line prints them."""
+"""File names and other text as the command line prints them: relative where it can, on one line."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-
-def path_key(path: Path | str) -> str:
-    """The path as stored: its text, or for a name that is not valid UTF-8, its bytes with ``\\xNN`` escapes.
-
-    POSIX names are bytes; Python carries undecodable ones as lone surrogates, which neither UTF-8, JSON nor
-    a Qdrant server accepts.
-    """
-    text = str(path)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return os.fsencode(text).decode("utf-8", "backslashreplace")
-    return text
+from latechunk.documents.names import path_key
 
 
 def shown(text: str) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from latechunk.cli.names import shown_path
-from latechunk.cli.store import Hit
+from latechunk.store import Hit
 
 
 def _one_line(text: str) -> str:

@@ -8,24 +8,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from latechunk.cli.errors import CliError
-from latechunk.cli.location import add_store_options, open_store
+from latechunk.cli.location import add_store_options, store_location
 from latechunk.cli.output import print_results
-from latechunk.cli.settings import (
-    DEFAULT_QUERY_TASK,
-    BuildSettings,
-    add_model_options,
-    check_query,
-    make_chunker,
-    positive_int,
-    task_option,
-)
-from latechunk.cli.store import Hit, check_local
+from latechunk.cli.settings import add_model_options
+from latechunk.options import CommandError, given_settings, positive_int, task_option
+from latechunk.store import DEFAULT_QUERY_TASK, BuildSettings, Hit, StoreError, check_local, check_query
+from latechunk.store.late_chunkers import build_late_chunker
 
 if TYPE_CHECKING:
     from latechunk import LateChunker
 
-ChunkerFor = Callable[[argparse.Namespace, BuildSettings], "LateChunker"]
+LateChunkerFor = Callable[[argparse.Namespace, BuildSettings], "LateChunker"]
 NO_DAEMON_VARIABLE = "LATECHUNK_NO_DAEMON"
 DEFAULT_KEEP_ALIVE = 600
 
@@ -68,37 +61,37 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def checked_query(query: str) -> str:
-    """The query, or a ``CliError`` for text that is empty or not valid UTF-8 (lone surrogates from argv)."""
+    """The query, or a ``CommandError`` for text that is empty or not valid UTF-8 (lone surrogates from argv)."""
     try:
         query.encode("utf-8")
     except UnicodeEncodeError as error:
         raw = os.fsencode(query)
         bad = raw[error.start : error.start + 1].hex() if error.start < len(raw) else "?"
-        raise CliError(
+        raise CommandError(
             f"the query is not valid UTF-8 text (byte 0x{bad} near character {error.start}); "
             "check the terminal's encoding (locale) or type the text again"
         ) from None
     if not query.strip():
-        raise CliError("the query is empty")
+        raise CommandError("the query is empty")
     return query
 
 
-def _cached(args: argparse.Namespace, stored: BuildSettings) -> LateChunker:
-    return make_chunker(args, stored, indexing=False)[0]
+def _late_chunker(args: argparse.Namespace, stored: BuildSettings) -> LateChunker:
+    return build_late_chunker(given_settings(args), stored, searching=True)
 
 
-def answer(args: argparse.Namespace, chunker_for: ChunkerFor = _cached) -> list[Hit]:
+def answer(args: argparse.Namespace, late_chunker_for: LateChunkerFor = _late_chunker) -> list[Hit]:
     """The hits for ``args.query``: what a search does, here or in the background process."""
     query = checked_query(args.query)
-    with open_store(args, create=False) as store:
+    with store_location(args).open(create=False) as store:
         stored = store.settings()
         if stored is None:
-            raise CliError(f"{store.where} has no build settings; index into it again")
-        check_query(stored, args, store.where)
+            raise StoreError(f"{store.where} has no build settings; index into it again")
+        check_query(stored, given_settings(args), store.where)
         store.check_whole()
-        chunker = chunker_for(args, stored)
+        late_chunker = late_chunker_for(args, stored)
         task = task_option(args.task, DEFAULT_QUERY_TASK if stored.task is not None else None)
-        vector = chunker.embed(query, task=task)
+        vector = late_chunker.embed(query, task=task)
         return store.search(vector, args.top_k)
 
 
@@ -109,9 +102,9 @@ def run(args: argparse.Namespace) -> int:
         print(daemon_client.stop())
         return 0
     if args.query is None:
-        raise CliError("give the question to search for (or --stop)")
+        raise CommandError("give the question to search for (or --stop)")
     if args.store is None and args.qdrant_url is None:
-        raise CliError("give --store DIR or --qdrant-url URL")
+        raise CommandError("give --store DIR or --qdrant-url URL")
     checked_query(args.query)
     hits = None
     if args.store is not None and not args.no_daemon and not os.environ.get(NO_DAEMON_VARIABLE):

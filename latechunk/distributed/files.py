@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 PATH = "path"
 SHA256 = "sha256"
 CHUNKER = "chunker"
-"""The column naming each file's chunker (``latechunk.cli.settings.chunker_for``)."""
+"""The column naming each file's chunker (``latechunk.documents.chunker_for``)."""
 LAYOUT = "layout"
 """The column holding a PDF's pages and outline (``PdfLayout.to_json``; null for other files)."""
 PARSE_CPUS = 0.25
@@ -32,27 +32,21 @@ def parse_files(batch: pa.Table, known: Mapping[str, str] | None = None, chunker
     """
     import pyarrow as pa
 
-    from latechunk.cli.pdf_layout import read_layout
-    from latechunk.cli.readers import ReadError, content_hash, extract_text, read_bytes
-    from latechunk.cli.settings import chunker_for
+    from latechunk.documents import ReadError, chunker_for, load_document
 
     out: dict[str, list[str | None]] = {col.DOC_ID: [], col.TEXT: [], SHA256: [], col.ERROR: [], LAYOUT: []}
     for name in batch.column(PATH).to_pylist():
-        path = Path(name)
-        text = digest = error = layout = None
         try:
-            data = read_bytes(path)
-            digest = content_hash(data)
-            if known is not None and known.get(name) == digest:
-                continue
-            text = extract_text(path, data)
-            pdf = read_layout(path, data, text)
-            layout = None if pdf is None else pdf.to_json()
+            document = load_document(Path(name), unchanged=None if known is None else known.get(name))
         except ReadError as problem:
-            error = str(problem)
-        for key, value in ((col.DOC_ID, name), (col.TEXT, text), (SHA256, digest), (col.ERROR, error)):
+            row = (name, None, None, str(problem), None)
+        else:
+            if document is None:
+                continue
+            layout = None if document.layout is None else document.layout.to_json()
+            row = (name, document.text, document.digest, None, layout)
+        for key, value in zip((col.DOC_ID, col.TEXT, SHA256, col.ERROR, LAYOUT), row, strict=True):
             out[key].append(value)
-        out[LAYOUT].append(layout)
     if chunker is not None:
         out[CHUNKER] = [chunker_for(chunker, name) for name in out[col.DOC_ID]]
     return pa.table({key: pa.array(values, type=pa.string()) for key, values in out.items()})
@@ -60,11 +54,10 @@ def parse_files(batch: pa.Table, known: Mapping[str, str] | None = None, chunker
 
 def place_chunks(table: pa.Table) -> pa.Table:
     """Chunk rows with each PDF chunk's pages and outline headings added to ``chunk_meta`` (as the local ``index``
-    stores them, ``latechunk.cli.index.chunk_meta``), and the ``layout`` column dropped."""
+    stores them, ``latechunk.documents.chunk_meta``), and the ``layout`` column dropped."""
     import pyarrow as pa
 
-    from latechunk.cli.index import chunk_meta
-    from latechunk.cli.pdf_layout import PdfLayout
+    from latechunk.documents import PdfLayout, chunk_meta
 
     if LAYOUT not in table.column_names:
         return table

@@ -1,9 +1,9 @@
 """Writing chunk rows into a ``latechunk index`` store (Qdrant): batched, idempotent upserts.
 
-The layout is the command line's (``latechunk.cli.store``): chunk point ids from the file path and
-chunk index, the same payload, and each file's content hash recorded in ``<collection>_meta`` once
-all of its chunks are in, so ``latechunk search`` reads the result and ``latechunk index`` skips it.
-A retried write upserts the same ids again: nothing is stored twice.
+The points are the store's own (``latechunk.store``: chunk point ids from the file path and chunk index,
+the same payload), and each file's content hash is recorded once all of its chunks are in, so
+``latechunk search`` reads the result and ``latechunk index`` skips it. A retried write upserts the same
+ids again: nothing is stored twice.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from latechunk.cli.store import _UPSERT_BATCH, Store, _match, _models, _point_id
 from latechunk.distributed import columns as col
 from latechunk.distributed.files import SHA256
+from latechunk.store import FileRecord, Store, StoredChunk
+from latechunk.store.points import UPSERT_BATCH
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -51,16 +52,15 @@ class QdrantWriter:
     higher index (left from a longer old version) are deleted.
     """
 
-    def __init__(self, store: Store, replacing: Iterable[str] = (), batch_size: int = _UPSERT_BATCH) -> None:
+    def __init__(self, store: Store, replacing: Iterable[str] = (), batch_size: int = UPSERT_BATCH) -> None:
         self.store = store
         self.replacing = set(replacing)
         self.batch_size = batch_size
 
     def write(self, table: pa.Table) -> WriteSummary:
         """Upsert the chunk rows of ``table``; finish the files whose every chunk is in it."""
-        models = _models()
         summary = WriteSummary()
-        points: list[Any] = []
+        pending: list[tuple[str, StoredChunk]] = []
         seen: dict[str, int] = {}
         files: dict[str, tuple[str, int]] = {}
         for row in table.to_pylist():
@@ -73,24 +73,11 @@ class QdrantWriter:
             if row[col.CHUNK_ID] is None:  # a document without chunks
                 continue
             seen[path] += 1
-            payload = {
-                "path": path,
-                "index": row[col.CHUNK_INDEX],
-                "start": row[col.START],
-                "end": row[col.END],
-                "text": row[col.TEXT],
-                "context_before": row[col.CONTEXT_BEFORE],
-                "context_after": row[col.CONTEXT_AFTER],
-                "meta": col.meta_of(row.get(col.META)),
-            }
-            points.append(
-                models.PointStruct(
-                    id=_point_id("chunk", path, row[col.CHUNK_INDEX]), vector=row[col.EMBEDDING], payload=payload
-                )
-            )
-            if len(points) >= self.batch_size:
-                self._upsert(points)
-        self._upsert(points)
+            pending.append((path, stored_chunk(row)))
+            if len(pending) >= self.batch_size:
+                self.store.upsert_chunks(pending)
+                pending.clear()
+        self.store.upsert_chunks(pending)
         summary.chunks = sum(seen.values())
         complete = {path: sha_count for path, sha_count in files.items() if seen[path] == sha_count[1]}
         self.finish(complete)
@@ -100,22 +87,10 @@ class QdrantWriter:
 
     def finish(self, files: dict[str, tuple[str, int]]) -> None:
         """Record ``path -> (sha256, chunk_count)`` as indexed, after dropping stale chunks of replaced files."""
-        models = _models()
         for path, (_, count) in files.items():
             if path in self.replacing:
-                stale = _match("path", path)
-                stale.must.append(models.FieldCondition(key="index", range=models.Range(gte=count)))
-                self.store.client.delete(self.store.collection, points_selector=models.FilterSelector(filter=stale))
-        records = [
-            models.PointStruct(
-                id=_point_id("file", path),
-                vector={},
-                payload={"kind": "file", "path": path, "sha256": sha, "chunks": count},
-            )
-            for path, (sha, count) in files.items()
-        ]
-        for first in range(0, len(records), self.batch_size):
-            self.store.client.upsert(self.store.meta, points=records[first : first + self.batch_size])
+                self.store.delete_chunks_from(path, count)
+        self.store.record_files({path: FileRecord(sha, count) for path, (sha, count) in files.items()})
 
     def finish_partial(self, summary: WriteSummary) -> None:
         """Record the files whose chunks arrived over several writes, once all of them are in."""
@@ -124,10 +99,19 @@ class QdrantWriter:
         summary.files += len(done)
         summary.partial = {p: v for p, v in summary.partial.items() if p not in done}
 
-    def _upsert(self, points: list[Any]) -> None:
-        if points:
-            self.store.client.upsert(self.store.collection, points=list(points))
-            points.clear()
+
+def stored_chunk(row: dict[str, Any]) -> StoredChunk:
+    """The chunk a row of ``chunk_and_embed``'s output (with ``context_*`` columns) holds, to store."""
+    return StoredChunk(
+        index=row[col.CHUNK_INDEX],
+        start=row[col.START],
+        end=row[col.END],
+        text=row[col.TEXT],
+        context_before=row[col.CONTEXT_BEFORE],
+        context_after=row[col.CONTEXT_AFTER],
+        vector=row[col.EMBEDDING],
+        meta=col.meta_of(row.get(col.META)),
+    )
 
 
 class QdrantDatasink(Datasink):  # type: ignore[misc,valid-type]

@@ -10,6 +10,7 @@ import numpy as np
 
 from latechunk.distributed import columns as col
 from latechunk.distributed.faults import die_once
+from latechunk.documents import context
 from latechunk.errors import lone_document_reason
 
 if TYPE_CHECKING:
@@ -191,8 +192,6 @@ class ChunkEmbedder:
                     col.ERROR: None,
                 }
                 if self.context_chars:
-                    from latechunk.cli.index import context
-
                     text = texts[row]
                     assert text is not None
                     before, after = context(text, chunk.start, chunk.end, self.context_chars)

@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from latechunk.cli.errors import CliError
 from latechunk.defaults import DEFAULT_MODEL
 from latechunk.eval.data import load_jsonl, load_qmsum
 from latechunk.eval.report import markdown_table, write_results
+from latechunk.options import CommandError
 
 
 def _sizes(text: str) -> list[int]:
@@ -82,7 +82,7 @@ def check_plotting(draw: bool) -> None:
     try:
         import matplotlib  # noqa: F401
     except ImportError as error:
-        raise CliError(
+        raise CommandError(
             f'drawing the plot needs matplotlib ({error}): pip install "latechunk[eval]", or pass --no-plot'
         ) from error
 
@@ -94,12 +94,12 @@ def run(args: argparse.Namespace) -> int:
 
     if args.docs or args.queries:
         if not (args.docs and args.queries) or args.data:
-            raise CliError("give a QMSum folder, or both --docs and --queries")
+            raise CommandError("give a QMSum folder, or both --docs and --queries")
         corpus = load_jsonl(args.docs, args.queries)
     elif args.data:
         corpus = load_qmsum(args.data, args.limit)
     else:
-        raise CliError("give a QMSum folder, or both --docs and --queries")
+        raise CommandError("give a QMSum folder, or both --docs and --queries")
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     load = {"device": args.device, "dtype": args.dtype, "batch_size": args.batch_size}
     base = LateChunker(args.model, **load)
@@ -133,6 +133,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_arguments(parser)
     try:
         return run(parser.parse_args(argv))
-    except CliError as error:
+    except CommandError as error:
         print(f"latechunk eval: error: {error}", file=sys.stderr)
         return 1

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from latechunk.cli.settings import CLI_OMITTED, add_setting_option
+from latechunk.options import OMITTED, CommandError, add_setting_option, task_option
 from latechunk.serve.settings import (
     API_KEY_ENV,
     DESCRIPTION,
@@ -25,7 +25,7 @@ def _add_late_chunker_options(parser: argparse.ArgumentParser) -> None:
     """One option per ``LateChunkerSettings`` field (name, help and default from the dataclass)."""
     group = parser.add_argument_group("model and defaults of every request (LateChunker settings)")
     for f in setting_fields():
-        if f.name not in CLI_OMITTED:  # the token comes from HF_TOKEN; a server shows no progress bars
+        if f.name not in OMITTED:  # the token comes from HF_TOKEN; a server shows no progress bars
             shown = "" if f.default is None else f" (default: {f.default})"
             add_setting_option(group, f, default=f.default, help_suffix=shown)
 
@@ -82,9 +82,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def settings_from(args: argparse.Namespace) -> ServeSettings:
     """The server settings a parsed command line asks for."""
-    values = {f.name: getattr(args, f.name) for f in setting_fields() if f.name not in CLI_OMITTED}
-    if isinstance(values.get("task"), str) and values["task"].strip().lower() == "none":
-        values["task"] = None
+    values = {f.name: getattr(args, f.name) for f in setting_fields() if f.name not in OMITTED}
+    values["task"] = task_option(values["task"], None)
     keys = tuple(parse_api_keys(key, "--api-key") for key in args.api_key or ())
     if args.api_key_file is not None:
         keys += (api_keys_from_file(args.api_key_file),)
@@ -102,9 +101,7 @@ def run(args: argparse.Namespace) -> int:
         from latechunk.serve.app import create_app
         from latechunk.serve.server import serve
     except ImportError as error:
-        from latechunk.cli.errors import CliError
-
-        raise CliError(f'{error}; install the server extra: pip install "latechunk[serve]"') from error
+        raise CommandError(f'{error}; install the server extra: pip install "latechunk[serve]"') from error
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     serve(
         create_app(settings),

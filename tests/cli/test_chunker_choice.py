@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from latechunk.cli.store import Store
+from latechunk.store import Store
 
+from ..documents.test_pdf_layout import make_pdf
 from .console import latechunk
 from .test_console_defects import assert_clean_error
-from .test_pdf_layout import make_pdf
 
 GUIDE = (
     "# Canals\n\nCanals carried coal and iron from the mines to the growing towns, and some detail.\n\n"

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from latechunk.cli import main
-from latechunk.cli.index import context
 from latechunk.cli.output import print_results
-from latechunk.cli.store import Hit, Store
 from latechunk.pipeline.loading import LoadSettings, load_model
+from latechunk.store import Hit, Store
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -230,39 +229,6 @@ def test_search_without_a_store_says_so(cli, tmp_path):
     code, out, err = cli("search", "anything", "--store", tmp_path / "nowhere")
     assert code == 1 and out == "" and "no store at" in err and "latechunk index" in err
     assert not (tmp_path / "nowhere").exists()
-
-
-def test_store_in_server_mode_keeps_settings_hashes_and_chunks():
-    import numpy as np
-    from qdrant_client import QdrantClient
-
-    from latechunk.cli.settings import BuildSettings
-    from latechunk.cli.store import StoredChunk
-
-    settings = BuildSettings("m", 3, None, "sentences", 64, 512, "retrieval.passage", "0")
-    store = Store(QdrantClient(location=":memory:"), "docs", "memory", local=False)  # takes the server code path
-    with pytest.warns(UserWarning, match="Payload indexes"), store:
-        assert store.settings() is None
-        store.create(settings)
-        assert store.settings() == settings
-        vectors = np.eye(3, dtype=np.float32)
-        store.replace_file("/a", "h1", [StoredChunk(i, i, i + 1, "abc"[i], "", "", vectors[i]) for i in range(3)])
-        store.replace_file("/b", "h2", [StoredChunk(0, 0, 1, "z", "", "", vectors[1])])
-        store.replace_file("/a", "h3", [StoredChunk(0, 0, 1, "a", "", "", vectors[0])])  # replaces all three
-        assert store.file_hashes() == {"/a": "h3", "/b": "h2"}
-        assert (store.count_chunks("/a"), store.count_chunks()) == (1, 2)
-        assert [(h.file, h.text) for h in store.search(vectors[1], 5)][0] == ("/b", "z")
-        store.remove_file("/b")
-        assert store.file_hashes() == {"/a": "h3"} and store.count_chunks() == 1
-
-
-def test_context_is_cut_at_spaces():
-    text = "alpha beta gamma delta " * 10
-    start, end = 100, 120
-    before, after = context(text, start, end, width=30)
-    assert text[:start].endswith(before) and text[end:].startswith(after)
-    assert 20 <= len(before) <= 30 and not before.startswith(("lta", "mma", "eta", "pha"))
-    assert 20 <= len(after) <= 30 and text[end + len(after)] == " "
 
 
 def test_readme_quickstart_with_the_installed_command(cli, tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from latechunk.cli.store import Store
+from latechunk.store import Store
 
 from .console import EXAMPLES, environment, latechunk, listing
 

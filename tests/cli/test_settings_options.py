@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from latechunk.cli import main
-from latechunk.cli.settings import CLI_OMITTED, add_model_options
+from latechunk.cli.settings import add_model_options
+from latechunk.options import OMITTED
 from latechunk.settings import setting_fields
 
 TEXT = "Emperor penguins breed during the Antarctic winter. The male keeps the egg warm. It does not eat."
@@ -21,7 +22,7 @@ def test_every_setting_is_an_index_option_and_the_non_chunking_ones_search_optio
         add_model_options(parser, indexing=indexing)
         flags = {flag for action in parser._actions for flag in action.option_strings}
         for f in setting_fields():
-            wanted = f.name not in CLI_OMITTED and (indexing or f.metadata["group"] != "chunking")
+            wanted = f.name not in OMITTED and (indexing or f.metadata["group"] != "chunking")
             assert (f"--{f.name.replace('_', '-')}" in flags) == wanted, f.name
 
 

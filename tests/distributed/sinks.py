@@ -5,8 +5,8 @@ It lives in its own importable module so that Ray's write tasks can unpickle it.
 
 from __future__ import annotations
 
-from latechunk.cli.store import Store
 from latechunk.distributed.qdrant import QdrantDatasink
+from latechunk.store import Store
 
 
 class FolderDatasink(QdrantDatasink):

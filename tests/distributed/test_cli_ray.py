@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from latechunk.cli import main
-from latechunk.cli.store import Store
+from latechunk.store import Store
 
 from ..cli.test_cli import BROKEN_PDF, COMET_PAGES, TEA, TRAINS, make_pdf
 
@@ -102,7 +102,7 @@ def test_console_ray_index_picks_chunkers_per_file_and_stores_the_local_commands
 
     from ..cli.console import latechunk
     from ..cli.test_chunker_choice import GUIDE, NOTES, PAGE, REPORT_PAGES, chunks_by_file
-    from ..cli.test_pdf_layout import make_pdf
+    from ..documents.test_pdf_layout import make_pdf
 
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from latechunk.cli.settings import BuildSettings
-from latechunk.cli.store import Store
 from latechunk.distributed import columns as col
 from latechunk.distributed.files import SHA256
 from latechunk.distributed.qdrant import QdrantWriter, WriteSummary
+from latechunk.store import BuildSettings, Store
 
 DIM = 4
 SETTINGS = BuildSettings("m", DIM, None, "sentences", 32, 256, None, "0")

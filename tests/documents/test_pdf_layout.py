@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from latechunk.cli.pdf_layout import PdfLayout, page_starts, pdf_layout
-from latechunk.cli.readers import extract_text
+from latechunk.documents.pdf_layout import PdfLayout, page_starts, pdf_layout
+from latechunk.documents.reading import extract_text
 
 pypdf = pytest.importorskip("pypdf")
 

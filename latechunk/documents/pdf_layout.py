@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from latechunk.cli.readers import PAGE_BREAK, PDF_SUFFIXES
+from latechunk.documents.reading import PAGE_BREAK, PDF_SUFFIXES
 from latechunk.types import Span
 
 

@@ -6,7 +6,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
-from latechunk.cli.errors import missing_extra
+from latechunk.extras import missing_extra
 
 BOMS = (  # longest first: the UTF-32-LE mark starts with the UTF-16-LE one
     (codecs.BOM_UTF32_LE, "utf-32-le"),
