@@ -168,7 +168,15 @@ class ModelRunner:
                 self.jobs_taken += len(jobs)
             level = min((c.turns for c in active), default=0)
             for task, same_task in _group_by_task(jobs, self._tokens_per_second()):
-                active.append(_Cohort(task, same_task, deque(_plan(same_task, self.device)), level))
+                try:
+                    batches = deque(_plan(same_task, self.device))
+                except BaseException as error:  # noqa: BLE001 - handed to the callers, never lost
+                    for job in same_task:
+                        job.end(error)
+                    continue
+                active.append(_Cohort(task, same_task, batches, level))
+            if not active:
+                continue
             cohort = min(active, key=lambda c: (c.turns, c.served))
             self._run_batch(cohort)
             cohort.turns += 1
@@ -181,14 +189,14 @@ class ModelRunner:
     def _run_batch(self, cohort: _Cohort) -> None:
         """Run the next batch of ``cohort`` (or its next slice), handing each job its rows."""
         jobs = cohort.jobs
-        _drop_stopped(cohort)
-        if not cohort.batches:
-            return
-        batch = cohort.batches.popleft()
-        piece = self._slice(cohort, batch)
-        if len(piece) < len(batch):
-            cohort.batches.appendleft(batch[len(piece) :])
         try:
+            _drop_stopped(cohort)
+            if not cohort.batches:
+                return
+            batch = cohort.batches.popleft()
+            piece = self._slice(cohort, batch)
+            if len(piece) < len(batch):
+                cohort.batches.appendleft(batch[len(piece) :])
             with self.lock, torch.inference_mode():
                 self._switch(cohort.task)
                 sequences = [jobs[j].sequences[i] for j, i in piece]
