@@ -122,3 +122,29 @@ def test_sliced_batches_give_the_lone_call_vectors(chunker):
     np.testing.assert_allclose(
         np.stack([c.embedding for c in got]), np.stack([c.embedding for c in expected]), atol=TOLERANCE, rtol=0
     )
+
+
+def test_a_long_sliced_job_arriving_with_small_ones_is_planned_apart_from_them(chunker):
+    runner = chunker.loaded.runner
+    expected = chunker.embed([SMALL])
+    big_call = Call("big", slice_seconds=1e-3)
+    with runner.lock:  # a first call holds the worker; the big and the small job then arrive together
+        taken = runner.jobs_taken
+        first, _ = _in_thread(lambda: chunker.embed(["first"]))
+        _wait_until(lambda: runner.jobs_taken == taken + 1)
+        runner.seconds_per_token = 1e-6  # one slice: 1,000 tokens, far fewer than the big job's
+        big_thread, _ = _in_thread(lambda: _as(big_call, lambda: chunker.embed([BIG])))
+        _wait_until(lambda: len(runner._pending) == 1)
+        small_thread, small_result = _in_thread(lambda: (chunker.embed([SMALL]), big_call.forward_passes))
+        _wait_until(lambda: len(runner._pending) == 2)
+    for thread in (first, small_thread, big_thread):
+        thread.join()
+    vector, big_passes_before_small_ended = small_result["value"]
+    # planned together, the small text (the shortest sequence) would have come last, after every big batch
+    assert big_passes_before_small_ended <= 2 < big_call.forward_passes
+    np.testing.assert_allclose(vector, expected, atol=TOLERANCE, rtol=0)
+
+
+def _as(call: Call, work):
+    with calling(call):
+        return work()
