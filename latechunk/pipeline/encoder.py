@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from latechunk.pipeline.calls import checked_call
 from latechunk.pipeline.encode_plan import (  # noqa: F401 - EncodeRequest's first home was here
     EncodePlan,
     EncodeRequest,
@@ -146,9 +147,15 @@ class Encoder:
                 yield block
 
     def _run(self, task: str | None, sequences: list[np.ndarray]) -> Iterator:
+        call = checked_call()  # the caller's call context: a cancelled call stops here, between window groups
         self.tokens_run += sum(len(s) for s in sequences)
         return self.runner.run(
-            task, sequences, max_batch_tokens=self.max_batch_tokens, batch_size=self.batch_size, packed=self.packed
+            task,
+            sequences,
+            max_batch_tokens=self.max_batch_tokens,
+            batch_size=self.batch_size,
+            packed=self.packed,
+            call=call,
         )
 
     def shows_progress(self, total_tokens: int) -> bool:

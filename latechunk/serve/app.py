@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from latechunk import __version__
 from latechunk.serve import errors
 from latechunk.serve.metrics import Metrics
-from latechunk.serve.middleware import AccessLog, BodyLimit
+from latechunk.serve.middleware import AccessLog, BodyLimit, JsonBody
 from latechunk.serve.routes import api, ops
 from latechunk.serve.service import Service
 from latechunk.serve.settings import API_KEY_ENV, ServeSettings
@@ -50,6 +50,7 @@ def create_app(settings: ServeSettings | None = None, *, load_in_background: boo
     errors.install(app)
     app.include_router(api)
     app.include_router(ops)
+    app.add_middleware(JsonBody)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessLog, metrics=metrics)
     return app

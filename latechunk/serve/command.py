@@ -1,24 +1,24 @@
-"""``latechunk serve``: run the HTTP API with uvicorn (argument parsing here needs no web framework)."""
+"""``latechunk serve``: the command line of the HTTP API (parsing it needs no web framework)."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import logging
+from collections.abc import Callable
+from typing import Any
 
-from latechunk.options import OMITTED, CommandError, add_setting_options, nonnegative_int, positive_int, task_option
-from latechunk.serve.settings import API_KEY_ENV, ServeSettings, api_keys_from_env
+from latechunk.options import OMITTED, CommandError, add_setting_options, task_option
+from latechunk.serve.settings import (
+    API_KEY_ENV,
+    DESCRIPTION,
+    ServeSettings,
+    api_keys_from_env,
+    api_keys_from_file,
+    parse_api_keys,
+    server_fields,
+)
 from latechunk.settings import LateChunkerSettings, setting_fields
-
-LIMITS = {
-    "workers": (positive_int, "requests handed to the engine at once (threads; it batches their model calls together)"),
-    "max_queue": (nonnegative_int, "requests waiting beyond --workers"),
-    "max_inputs": (positive_int, "inputs per request"),
-    "max_characters": (positive_int, "characters per request"),
-    "max_body_bytes": (positive_int, "request body size in bytes"),
-}
-"""The limit options: their type and help; their defaults are ``ServeSettings``'s."""
-_SERVE_DEFAULTS = {f.name: f.default for f in dataclasses.fields(ServeSettings)}
 
 
 def _add_late_chunker_options(parser: argparse.ArgumentParser) -> None:
@@ -27,6 +27,31 @@ def _add_late_chunker_options(parser: argparse.ArgumentParser) -> None:
     # the token comes from HF_TOKEN; a server shows no progress bars
     names = tuple(f.name for f in setting_fields() if f.name not in OMITTED)
     add_setting_options(group, names, {f.name: f.default for f in setting_fields()})
+
+
+def _number_at_least(kind: type, minimum: float) -> Callable[[str], Any]:
+    """An argparse type: a ``kind`` (int or float) of at least ``minimum``."""
+
+    def parse(value: str) -> Any:
+        number = kind(value)
+        if number < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return number
+
+    parse.__name__ = kind.__name__  # argparse names the type in its "invalid int value" message
+    return parse
+
+
+def _add_server_options(group: argparse._ArgumentGroup, fields: tuple[dataclasses.Field, ...]) -> None:
+    """One option per ``ServeSettings`` limit or timeout (name, default and help from the dataclass)."""
+    for f in fields:
+        kind = type(f.default)
+        group.add_argument(
+            "--" + f.name.replace("_", "-"),
+            type=_number_at_least(kind, f.metadata["minimum"]),
+            default=f.default,
+            help=f"{f.metadata['help']} (default {f.default:,})".replace("%", "%%"),
+        )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,48 +64,51 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--api-key",
         action="append",
         default=None,
-        help=f"accepted Bearer key (repeatable; default ${API_KEY_ENV}, comma-separated; none: open server)",
+        help=f"accepted Bearer key (repeatable; default ${API_KEY_ENV}, comma-separated; none: open server; a "
+        "blank or malformed list is an error)",
+    )
+    net.add_argument(
+        "--api-key-file",
+        default=None,
+        metavar="PATH",
+        help="file of accepted Bearer keys, one or more per line (comma-separated; # comments); with --api-key both",
     )
     net.add_argument("--graceful-timeout", type=float, default=30.0, help="seconds to finish requests on shutdown")
     net.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
-    limits = parser.add_argument_group("limits")
-    for name, (kind, text) in LIMITS.items():
-        limits.add_argument(
-            "--" + name.replace("_", "-"),
-            type=kind,
-            default=_SERVE_DEFAULTS[name],
-            help=f"{text} (default: %(default)s)",
-        )
+    _add_server_options(net, server_fields("network"))
+    _add_server_options(parser.add_argument_group("limits"), server_fields("limits"))
 
 
 def settings_from(args: argparse.Namespace) -> ServeSettings:
     """The server settings a parsed command line asks for."""
     values = {f.name: getattr(args, f.name) for f in setting_fields() if f.name not in OMITTED}
     values["task"] = task_option(values["task"], None)
+    keys = tuple(parse_api_keys(key, "--api-key") for key in args.api_key or ())
+    if args.api_key_file is not None:
+        keys += (api_keys_from_file(args.api_key_file),)
     return ServeSettings(
         LateChunkerSettings(**values),
         model_name=args.model_name,
-        **{name: getattr(args, name) for name in LIMITS},
-        api_keys=tuple(args.api_key) if args.api_key else api_keys_from_env(),
+        api_keys=tuple(k for group in keys for k in group) if keys else api_keys_from_env(),
+        **{f.name: getattr(args, f.name) for f in server_fields()},
     )
 
 
 def run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)  # a bad key list stops here, before anything starts
     try:
-        import uvicorn
-
         from latechunk.serve.app import create_app
+        from latechunk.serve.server import serve
     except ImportError as error:
         raise CommandError(f'{error}; install the server extra: pip install "latechunk[serve]"') from error
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(settings_from(args))
-    uvicorn.run(
-        app,
+    serve(
+        create_app(settings),
+        settings,
         host=args.host,
         port=args.port,
         log_level=args.log_level,
-        access_log=False,  # latechunk.serve.access logs one JSON line per request instead
-        timeout_graceful_shutdown=args.graceful_timeout,
+        graceful_timeout=args.graceful_timeout,
     )
     return 0
 
@@ -88,7 +116,11 @@ def run(args: argparse.Namespace) -> int:
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``serve`` on the ``latechunk`` command."""
     parser = subparsers.add_parser(
-        "serve", help="run an embeddings HTTP API (jina / OpenAI compatible)", description=__doc__
+        "serve",
+        help="run an embeddings HTTP API (jina / OpenAI compatible)",
+        description=DESCRIPTION,
+        epilog="Example: latechunk serve --port 8080 --api-key-file keys.txt  (then POST http://127.0.0.1:8080/v1/"
+        "embeddings with 'Authorization: Bearer KEY')",
     )
     add_arguments(parser)
     parser.set_defaults(func=run)

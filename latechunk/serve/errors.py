@@ -15,6 +15,9 @@ from latechunk.serve.service import LimitExceeded, Overloaded
 log = logging.getLogger("latechunk.serve")
 
 
+CLIENT_CLOSED = 499
+"""The status a request is logged with when its client closed the connection before the answer (nginx's code)."""
+
 _TYPES = {
     400: "invalid_request_error",
     401: "authentication_error",
@@ -22,6 +25,7 @@ _TYPES = {
     405: "invalid_request_error",
     413: "request_too_large",
     422: "invalid_request_error",
+    CLIENT_CLOSED: "client_closed_request",
     503: "service_unavailable",
 }
 

@@ -1,4 +1,5 @@
-"""ASGI middleware: the request body limit, and one structured access-log line plus metrics per request."""
+"""ASGI middleware: the request body limit, JSON bodies whatever their Content-Type, and one structured
+access-log line plus metrics per request."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 import time
 from typing import Any
 
+from latechunk.serve.errors import CLIENT_CLOSED, error_body
 from latechunk.serve.metrics import Metrics
 
 access_log = logging.getLogger("latechunk.serve.access")
@@ -14,7 +16,6 @@ ROUTES = frozenset({"/v1/embeddings", "/v1/chunk-embed", "/v1/models", "/health"
 
 
 async def _send_json(send: Any, status: int, detail: str) -> None:
-    from latechunk.serve.errors import error_body
 
     body = json.dumps(error_body(status, detail)).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
@@ -47,6 +48,9 @@ class BodyLimit:
         chunks, size = [], 0
         while True:
             message = await receive()
+            if message["type"] == "http.disconnect":  # the client left (or was closed by --receive-timeout)
+                await _send_json(send, CLIENT_CLOSED, "the client closed the connection before sending the whole body")
+                return
             if message["type"] != "http.request":
                 break
             chunks.append(message.get("body", b""))
@@ -67,6 +71,29 @@ class BodyLimit:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+class JsonBody:
+    """Read every request body to the API as JSON, as the hosted API does: a body sent with another or no
+    ``Content-Type`` (``curl -d`` sends ``application/x-www-form-urlencoded``) is relabelled
+    ``application/json`` before the app parses it, so a body that is not JSON gets 400 saying so."""
+
+    def __init__(self, app: Any, prefix: str = "/v1/") -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope.get("method") == "POST" and scope.get("path", "").startswith(self.prefix):
+            headers = [(k, v) for k, v in scope.get("headers", []) if k != b"content-type"]
+            given = dict(scope.get("headers", [])).get(b"content-type", b"")
+            if not _is_json(given):
+                scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
+        await self.app(scope, receive, send)
+
+
+def _is_json(content_type: bytes) -> bool:
+    kind = content_type.split(b";", 1)[0].strip().lower()
+    return kind == b"application/json" or (kind.startswith(b"application/") and kind.endswith(b"+json"))
 
 
 class AccessLog:
@@ -106,7 +133,7 @@ class AccessLog:
                 "duration_ms": round(elapsed * 1000, 2),
                 "client": f"{client[0]}:{client[1]}" if client else None,
             }
-            for key in ("inputs", "tokens", "task", "late_chunking"):
+            for key in ("inputs", "tokens", "task", "late_chunking", "forward_passes", "cancelled"):
                 if key in state:
                     record[key] = state[key]
             access_log.info(json.dumps(record, ensure_ascii=False))

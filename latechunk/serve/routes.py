@@ -1,12 +1,26 @@
-"""The HTTP routes: they validate, check limits, then hand the request to the service's workers."""
+"""The HTTP routes: they validate, check limits, then hand the request to the service's workers.
+
+While a request's engine work runs, its route listens to the connection: when the client goes away
+the request's ``Call`` is cancelled, the engine stops at the next window boundary, and the request is
+logged with status 499 (client closed request), not 200.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import itertools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.background import BackgroundTask
 
+from latechunk.pipeline.calls import Call, CallCancelled
+from latechunk.serve.errors import CLIENT_CLOSED, error_response
+from latechunk.serve.memory import TRIM_AFTER_TOKENS, trim_heap
 from latechunk.serve.schemas import (
     ChunkEmbedRequest,
     ChunkEmbedResponse,
@@ -20,6 +34,10 @@ from latechunk.serve.schemas import (
 from latechunk.serve.security import check_api_key
 from latechunk.serve.service import Service
 from latechunk.types import LateChunkError
+
+log = logging.getLogger("latechunk.serve")
+T = TypeVar("T")
+_REQUEST_NUMBERS = itertools.count(1)
 
 ERRORS = {
     400: {"model": ErrorBody, "description": "The body is not valid JSON."},
@@ -46,14 +64,46 @@ async def _answer(
     service = _service(request)
     service.check_limits(texts)
     request.state.inputs = len(texts)
+    call = service.new_call(f"{route} #{next(_REQUEST_NUMBERS)}")
+    started = time.perf_counter()
     try:
-        body, tokens = await service.run(work)
+        service.check_inputs(texts, embed=isinstance(payload, EmbeddingsRequest))
+        body, tokens = await _unless_client_leaves(request, call, service.run(work, call))
+    except CallCancelled:
+        request.state.cancelled = "the client closed the connection"
+        log.info(
+            "%s stopped after %.1f s: the client closed the connection (%d forward passes ran for it)",
+            call.name,
+            time.perf_counter() - started,
+            call.forward_passes,
+        )
+        return error_response(CLIENT_CLOSED, f"{call.name} was stopped: the client closed the connection")
     except (LateChunkError, ValueError, TypeError) as error:
         raise HTTPException(422, str(error)) from error
+    finally:
+        request.state.forward_passes = call.forward_passes
     request.state.tokens = tokens
     service.metrics.tokens.labels(route).inc(tokens)
     service.metrics.inputs.labels(route).observe(len(texts))
-    return Response(body, media_type="application/json")
+    # after the answer is sent, a big request's freed memory goes back to the system
+    after = BackgroundTask(trim_heap) if tokens >= TRIM_AFTER_TOKENS else None
+    return Response(body, media_type="application/json", background=after)
+
+
+async def _unless_client_leaves(request: Request, call: Call, work: Awaitable[T]) -> T:
+    """``await work``, cancelling ``call`` if the client closes the connection meanwhile (the engine then
+    stops at its next window boundary and ``work`` raises ``CallCancelled``)."""
+
+    async def watch() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+        call.cancel("the client closed the connection")
+
+    watcher = asyncio.ensure_future(watch())
+    try:
+        return await work
+    finally:
+        watcher.cancel()
 
 
 @api.post("/embeddings", response_model=EmbeddingsResponse, summary="Embed texts (hosted jina-embeddings-v3 API)")

@@ -44,6 +44,7 @@ class _Common(BaseModel):
     dimensions: int | None = Field(
         default=None,
         ge=1,
+        strict=True,  # true is not 1, "256" is not 256
         description="Matryoshka truncation: keep the first N dimensions (then re-normalise when `normalized`). "
         "At most the model's size.",
     )
@@ -137,7 +138,10 @@ class ChunkEmbedRequest(_Common):
         description=f"How to cut documents, one of {_CHUNKERS} (default: the server's, sentences unless set).",
     )
     chunk_size: int | None = Field(
-        default=None, ge=1, description="Chunk budget in model tokens (default: the server's, 32 unless set)."
+        default=None,
+        ge=1,
+        strict=True,
+        description="Chunk budget in model tokens (default: the server's, 32 unless set).",
     )
     late_chunking: bool = Field(
         default=True, description="true: contextual chunk vectors; false: each chunk embedded alone (naive)."

@@ -3,7 +3,9 @@
 The service holds no chunking or pooling logic. It turns a request into one ``LateChunker`` call
 (``embed`` or ``chunk_and_embed``) and the result into the wire format. Calls run in a pool of
 ``workers`` threads; at most ``max_queue`` more requests wait, and the next one is refused
-(``Overloaded``, answered 503 with ``Retry-After``), so memory stays bounded under any load.
+(``Overloaded``, answered 503 with ``Retry-After``), so memory stays bounded under any load. Each
+call runs as a ``Call`` (``latechunk.pipeline.calls``): the engine shares the model fairly between
+calls (``slice_seconds``), and a call whose client went away stops at its next window boundary.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from latechunk.errors import InvalidTextError
+from latechunk.inputs import as_text_list
+from latechunk.pipeline.calls import Call, calling
 from latechunk.serve.encoding import encode
 from latechunk.serve.metrics import Metrics
 from latechunk.serve.schemas import ChunkEmbedRequest, EmbeddingsRequest
@@ -103,8 +108,15 @@ class Service:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     # ----------------------------------------------------------------- admission
-    async def run(self, work: Callable[[], T]) -> T:
-        """Run ``work`` on a worker thread, or raise ``Overloaded`` when the queue is full."""
+    def new_call(self, name: str) -> Call:
+        """The engine call of one request: fair slices of ``slice_seconds`` (0: batches as planned)."""
+        return Call(name, slice_seconds=self.settings.slice_seconds or None)
+
+    async def run(self, work: Callable[[], T], call: Call) -> T:
+        """Run ``work`` as ``call`` on a worker thread, or raise ``Overloaded`` when the queue is full.
+
+        A call cancelled while it waits for a worker does not start (``CallCancelled``).
+        """
         self.require_ready()
         capacity = self.settings.workers + self.settings.max_queue
         with self._lock:
@@ -118,12 +130,12 @@ class Service:
             self._admitted += 1
             self._update_gauges()
         try:
-            future = self._pool.submit(self._tracked, work)
+            future = self._pool.submit(self._tracked, work, call)
         except RuntimeError:  # the pool is shutting down
             self._release()
             raise Overloaded("the server is shutting down", self.settings.retry_after_s) from None
-        # The slot is freed when the work ends, not when the caller stops waiting (a client that
-        # disconnects does not stop its model call), so the bound holds for the running work too.
+        # The slot is freed when the work ends, not when the caller stops waiting (a cancelled call
+        # stops only at its next window boundary), so the bound holds for the running work too.
         future.add_done_callback(self._release)
         return await asyncio.wrap_future(future)
 
@@ -132,12 +144,14 @@ class Service:
             self._admitted -= 1
             self._update_gauges()
 
-    def _tracked(self, work: Callable[[], T]) -> T:
+    def _tracked(self, work: Callable[[], T], call: Call) -> T:
         with self._lock:
             self._running += 1
             self._update_gauges()
         try:
-            return work()
+            with calling(call):
+                call.check()
+                return work()
         finally:
             with self._lock:
                 self._running -= 1
@@ -154,8 +168,27 @@ class Service:
             raise Overloaded(f"the model failed to load: {self.error}", 60)
 
     # ----------------------------------------------------------------- limits
+    @staticmethod
+    def check_inputs(texts: list[str], *, embed: bool) -> None:
+        """Raise the library's error (a ``LateChunkError``, answered 422) for the first input it refuses,
+        named as the request names it (``input[3]``): ``embed`` refuses what ``LateChunker.embed`` refuses
+        (also an empty text), else what ``chunk_and_embed`` refuses (an empty document has no chunks)."""
+        as_text_list(texts, "input")
+        if embed:
+            for i, text in enumerate(texts):
+                if not text.strip():  # TODO(engine): the library's own check of embed's rule, once it lands
+                    raise InvalidTextError(f"input[{i}] is empty or only white space; there is nothing to embed")
+
+    def check_tokens(self, tokens: int) -> None:
+        """Raise ``LimitExceeded`` for a request of more than ``max_tokens`` model tokens."""
+        if tokens > self.settings.max_tokens:
+            raise LimitExceeded(
+                f"too many tokens: {tokens} > max_tokens {self.settings.max_tokens} (option --max-tokens); "
+                "send the documents in several requests"
+            )
+
     def check_limits(self, texts: list[str]) -> None:
-        """Raise ``LimitExceeded`` naming the limit a request is over."""
+        """Raise ``LimitExceeded`` naming the limit a request is over (the cheap ones, before any work)."""
         s = self.settings
         if len(texts) > s.max_inputs:
             raise LimitExceeded(f"too many inputs: {len(texts)} > max_inputs {s.max_inputs} (option --max-inputs)")
@@ -175,7 +208,7 @@ class Service:
             base.normalize_embeddings if normalized is None else normalized,
         )
 
-    def chunker_for(self, chunker: str | None, chunk_size: int | None, normalized: bool | None) -> LateChunker:
+    def late_chunker_for(self, chunker: str | None, chunk_size: int | None, normalized: bool | None) -> LateChunker:
         """The ``LateChunker`` for these settings, built once (the model itself is loaded once per process)."""
         from latechunk import LateChunker
 
@@ -198,8 +231,9 @@ class Service:
 
     def embeddings(self, request: EmbeddingsRequest) -> tuple[bytes, int]:
         """``/v1/embeddings``: the response body and its token count."""
-        lc = self.chunker_for(None, None, request.normalized)
+        lc = self.late_chunker_for(None, None, request.normalized)
         counted = self.counter.prepare(request.texts, request.task, request.late_chunking, request.truncate)
+        self.check_tokens(counted.tokens)
         matrix = lc.embed(
             counted.texts, task=request.task, late_chunking=request.late_chunking, dimensions=request.dimensions
         )
@@ -211,9 +245,10 @@ class Service:
 
     def chunk_embed(self, request: ChunkEmbedRequest) -> tuple[bytes, int]:
         """``/v1/chunk-embed``: the response body and its token count."""
-        lc = self.chunker_for(request.chunker, request.chunk_size, request.normalized)
+        lc = self.late_chunker_for(request.chunker, request.chunk_size, request.normalized)
         texts = request.texts
         tokens = self.counter.count(texts, request.task)
+        self.check_tokens(tokens)
         chunk_lists = lc.chunk_and_embed(
             texts, task=request.task, late_chunking=request.late_chunking, dimensions=request.dimensions
         )

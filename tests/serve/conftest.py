@@ -41,9 +41,11 @@ def running_server(settings: ServeSettings, timeout: float = 120.0, ready: bool 
     (``ready=False``: once it answers at all)."""
     import uvicorn
 
+    from latechunk.serve.server import uvicorn_config
+
     app = create_app(settings, load_in_background=ready)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    server = uvicorn.Server(uvicorn_config(app, settings, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"

@@ -16,8 +16,10 @@ import pytest
 
 from latechunk import LateChunkerSettings
 from latechunk.cli import build_parser
+from latechunk.errors import SettingsError
 from latechunk.serve import ServeSettings
 from latechunk.serve.command import settings_from
+from latechunk.serve.settings import DESCRIPTION
 
 from .conftest import free_port, running_server
 
@@ -40,6 +42,60 @@ def test_command_line_to_settings(monkeypatch):
         build_parser().parse_args(["serve", "--workers", "0"])
     with pytest.raises(ValueError, match="max_queue"):
         ServeSettings(max_queue=-1)
+
+
+@pytest.mark.parametrize("value", [" , ", "", "   ", "a,,b", "a,", "two words", "tab\there"])
+def test_a_blank_or_malformed_key_list_in_the_environment_is_a_start_up_error(monkeypatch, value):
+    monkeypatch.setenv("LATECHUNK_API_KEY", value)
+    with pytest.raises(SettingsError, match=r"\$LATECHUNK_API_KEY"):
+        settings_from(build_parser().parse_args(["serve"]))
+
+
+def test_keys_from_a_file_and_options(tmp_path, monkeypatch):
+    monkeypatch.delenv("LATECHUNK_API_KEY", raising=False)
+    keys = tmp_path / "keys.txt"
+    keys.write_text("# team keys\nk1\n\n  k2, k3  \n", encoding="utf-8")
+    parse = build_parser().parse_args
+    assert settings_from(parse(["serve", "--api-key-file", str(keys)])).api_keys == ("k1", "k2", "k3")
+    assert settings_from(parse(["serve", "--api-key", "k0", "--api-key-file", str(keys)])).api_keys[0] == "k0"
+    assert settings_from(parse(["serve"])).api_keys == ()  # nothing given anywhere: an open server, as before
+    for text in ("", "# only a comment\n\n", "k1\n , \n"):
+        keys.write_text(text, encoding="utf-8")
+        with pytest.raises(SettingsError, match="keys.txt"):
+            settings_from(parse(["serve", "--api-key-file", str(keys)]))
+    with pytest.raises(SettingsError, match="cannot read"):
+        settings_from(parse(["serve", "--api-key-file", str(tmp_path / "missing.txt")]))
+    for given in (" ", "a b", ","):
+        with pytest.raises(SettingsError, match="--api-key"):
+            settings_from(parse(["serve", "--api-key", given]))
+    with pytest.raises(SettingsError, match="api_keys"):
+        ServeSettings(api_keys=("",))
+
+
+def test_the_server_refuses_to_start_with_a_blank_key_list():
+    env = dict(os.environ, LATECHUNK_API_KEY=" , ", PYTHONPATH=os.getcwd())
+    command = [sys.executable, "-m", "latechunk", "serve", "--port", str(free_port())]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "latechunk: error: $LATECHUNK_API_KEY holds no API key" in done.stderr
+    assert "Uvicorn running" not in done.stderr
+
+
+def test_help_describes_the_server_and_every_limit(capsys, monkeypatch):
+    monkeypatch.delenv("LATECHUNK_API_KEY", raising=False)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert " ".join(DESCRIPTION.split()) in shown and "argument parsing" not in shown
+    for option in ("--max-tokens", "--slice-seconds", "--receive-timeout", "--keep-alive-timeout", "--api-key-file"):
+        assert option in shown
+    assert "a bigger request gets 413 (default 131,072)" in shown
+    parsed = settings_from(build_parser().parse_args(["serve", "--max-tokens", "9", "--receive-timeout", "2.5"]))
+    assert (parsed.max_tokens, parsed.receive_timeout) == (9, 2.5)
+    defaults = settings_from(build_parser().parse_args(["serve"]))
+    assert defaults == ServeSettings(LateChunkerSettings())  # the command line's defaults are the dataclass's
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--slice-seconds", "-1"])
 
 
 def test_an_open_server_says_so_in_the_log(minilm_path, caplog):
@@ -83,12 +139,16 @@ def test_process_finishes_in_flight_requests_on_sigterm(minilm_path, tmp_path):
             while "latechunk_in_flight 1.0" not in client.get("/metrics").text:
                 assert thread.is_alive(), "the request finished before the signal could be sent"
                 time.sleep(0.01)
+            children = _descendants(process.pid)
             process.send_signal(signal.SIGTERM)
             thread.join(timeout=120)
             assert result["response"].status_code == 200
             assert len(result["response"].json()["data"][0]["chunks"]) > 10
         # uvicorn re-raises the signal once it has shut down, so the status says "ended by SIGTERM"
         assert process.wait(timeout=60) in (0, -signal.SIGTERM)
+        time.sleep(0.5)
+        left = [pid for pid in children if _alive(pid)]
+        assert not left, f"processes the server started outlived it: {left}"
     finally:
         if process.poll() is None:
             process.kill()
@@ -110,3 +170,31 @@ def test_importing_latechunk_and_its_cli_loads_no_web_framework():
         "assert not loaded, loaded\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, env=dict(os.environ, PYTHONPATH=os.getcwd()))
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (from /proc; empty where there is none)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, ppid in parents.items() if ppid == parent]
+        found += children
+        frontier += children
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
