@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from latechunk.errors import (
     AlignmentError,
     CheckpointError,
+    EmptyTextError,
     InputTypeError,
     InvalidTextError,
     LateChunkError,
@@ -28,6 +29,7 @@ __all__ = [
     "CheckpointError",
     "Chunk",
     "ChunkArrays",
+    "EmptyTextError",
     "InputTypeError",
     "InvalidTextError",
     "LateChunkError",

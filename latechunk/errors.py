@@ -33,6 +33,10 @@ class InvalidTextError(LateChunkError):
     """An input is a ``str`` but not valid text (a lone surrogate); the message names index and position."""
 
 
+class EmptyTextError(InvalidTextError):
+    """An input to ``embed`` is empty or only white space: there is nothing to embed; the message names its index."""
+
+
 class AlignmentError(LateChunkError):
     """A character span and the tokenizer's offsets do not line up."""
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from latechunk.errors import InputTypeError, InvalidTextError, warn
+from latechunk.errors import EmptyTextError, InputTypeError, InvalidTextError, warn
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -23,6 +23,16 @@ def as_text_list(texts: Any, what: str) -> list[str]:
     for i, text in enumerate(texts):
         check_text(text, f"{what}[{i}]")
     return list(texts)
+
+
+def as_embed_list(texts: Any, what: str) -> list[str]:
+    """``as_text_list``, and no text empty or only white space: ``embed``'s rule at every door (the
+    library, the server, Haystack, LlamaIndex), whether or not the texts are late-chunked together."""
+    items = as_text_list(texts, what)
+    for i, text in enumerate(items):
+        if not text or text.isspace():
+            raise EmptyTextError(f"{what}[{i}] is empty or only white space; there is nothing to embed")
+    return items
 
 
 def check_text(text: Any, name: str) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 from latechunk.chunkers import Chunker, get_chunker, validate_spans
 from latechunk.defaults import DEFAULT_CHUNK_TOKENS, DEFAULT_MODEL
 from latechunk.errors import SettingsError, SettingsTypeError
-from latechunk.inputs import as_text_list, check_text
+from latechunk.inputs import as_embed_list, as_text_list, check_text
 from latechunk.pipeline.devices import batch_limits
 from latechunk.pipeline.encoder import DEFAULT_GROUP_TOKENS, Encoder
 from latechunk.pipeline.engine import Engine
@@ -234,11 +234,12 @@ class LateChunker:
         sentence-transformers does). ``late_chunking=True`` follows the hosted
         jina-embeddings-v3 API: the texts are joined by a single space into one document, encoded
         together, and each gets its contextual vector (leading special and prefix tokens join the
-        first, trailing special tokens the last).
+        first, trailing special tokens the last). A text that is empty or only white space raises
+        ``EmptyTextError`` naming it (``texts[1]``): there is nothing to embed.
         """
         if isinstance(texts, str):
             return self.embed([texts], task=task, late_chunking=late_chunking, dimensions=dimensions)[0]
-        items = as_text_list(texts, "texts")
+        items = as_embed_list(texts, "texts")
         task, dimensions = self._resolve(task, dimensions)
         prefix = self._prefix_ids(task)
         if not late_chunking or not items:

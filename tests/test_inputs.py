@@ -6,7 +6,9 @@ import warnings
 
 import pytest
 
-from latechunk.errors import InputTypeError, InvalidTextError, LateChunkError, LateChunkWarning
+import latechunk
+from latechunk.errors import EmptyTextError, InputTypeError, InvalidTextError, LateChunkError, LateChunkWarning
+from latechunk.inputs import as_embed_list
 
 
 @pytest.mark.parametrize("bad", [None, b"bytes", 3, ["nested"]])
@@ -39,3 +41,28 @@ def test_text_the_model_cannot_read_warns_with_the_share(minilm):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         minilm.chunk_and_embed(["Berlin is a city. Bonjour à tous, 北京 is Beijing."])  # mixed but readable
+
+
+@pytest.mark.parametrize("blank", ["", " ", " \n\t\u3000 "])
+def test_as_embed_list_refuses_an_empty_or_blank_text_naming_it(blank):
+    with pytest.raises(EmptyTextError) as raised:
+        as_embed_list(["ok", blank], "input")
+    assert str(raised.value) == "input[1] is empty or only white space; there is nothing to embed"
+    assert isinstance(raised.value, InvalidTextError) and isinstance(raised.value, ValueError)
+    assert latechunk.EmptyTextError is EmptyTextError
+    assert as_embed_list(["ok", " x "], "input") == ["ok", " x "]
+    with pytest.raises(InvalidTextError, match=r"input\[0\]: lone surrogate"):
+        as_embed_list(["\ud800", ""], "input")  # the first problem, in order
+
+
+@pytest.mark.parametrize("late_chunking", [False, True])
+@pytest.mark.parametrize(("texts", "name"), [("", "texts[0]"), ("  ", "texts[0]"), (["ok", ""], "texts[1]")])
+def test_embed_refuses_empty_text_with_and_without_late_chunking(minilm, texts, name, late_chunking):
+    with pytest.raises(EmptyTextError) as raised:
+        minilm.embed(texts, late_chunking=late_chunking)
+    assert str(raised.value) == f"{name} is empty or only white space; there is nothing to embed"
+
+
+def test_chunk_and_embed_keeps_its_rule_for_empty_documents(minilm):
+    assert minilm.chunk_and_embed(["", " \n ", "Berlin."])[:2] == [[], []]
+    assert minilm.chunk_and_embed("", late_chunking=False) == []

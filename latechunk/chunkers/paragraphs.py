@@ -11,6 +11,7 @@ from latechunk.chunkers.grouping import merge_tokenless_units, pack_units
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.chunkers.sentences import SENTENCE_CAP_TOKENS, sentence_cap
 from latechunk.defaults import DEFAULT_CHUNK_TOKENS
+from latechunk.inputs import check_text
 from latechunk.types import Span
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
@@ -42,7 +43,7 @@ class ParagraphChunker(Chunker):
     def split(self, text: str, token_offsets: TokenOffsets | None = None) -> list[Span]:
         paragraphs: list[Span] = []
         start = 0
-        for match in _PARAGRAPH_BREAK.finditer(text):
+        for match in _PARAGRAPH_BREAK.finditer(check_text(text, "text")):
             paragraphs.append(strip_span(text, start, match.start()))
             start = match.end()
         paragraphs.append(strip_span(text, start, len(text)))

@@ -36,6 +36,7 @@ from latechunk.chunkers.sentence_rules import (
 )
 from latechunk.chunkers.text_cache import SizedCache
 from latechunk.chunkers.whole_text_rules import rules_at_once
+from latechunk.inputs import check_text
 from latechunk.types import Span
 
 DEFAULT_LANGUAGE = "en"
@@ -82,10 +83,9 @@ def split_sentences(text: str, nlp: Any | None = None, language: str | None = No
     sets sentence boundaries) its sentences are used instead. Without ``nlp``, the spans of
     recently seen texts are reused (at most ``CACHE_BUDGET_CHARS`` of text is kept).
     """
+    check_text(text, "text")  # a lone surrogate: InvalidTextError, not the segmenter's UnicodeEncodeError
     if nlp is not None:
         return _segment_with_spacy(text, nlp)
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a string, got {type(text).__name__}")
     language = DEFAULT_LANGUAGE if language is None else language
     spans = _cache.get_or_compute(
         (language, text), lambda: tuple(_segment(text, language)), lambda s: len(text) + 16 * len(s)

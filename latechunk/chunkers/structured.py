@@ -15,6 +15,7 @@ from latechunk.chunkers.grouping import join_tokenless, pack_units
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.chunkers.sentences import SENTENCE_CAP_TOKENS, sentence_cap
 from latechunk.defaults import DEFAULT_CHUNK_TOKENS
+from latechunk.inputs import check_text
 from latechunk.types import Span
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -82,7 +83,7 @@ class StructuredChunker(Chunker):
     def split_with_meta(
         self, text: str, token_offsets: TokenOffsets | None = None
     ) -> list[tuple[Span, dict[str, Any]]]:
-        sections = self.sections(text)
+        sections = self.sections(check_text(text, "text"))
         if self.max_tokens is None:
             result = [(_whole_section(section), {"headings": list(section.path)}) for section in sections]
             if token_offsets is not None and result:
@@ -114,7 +115,8 @@ class StructuredChunker(Chunker):
     def units(self, text: str, token_offsets: TokenOffsets) -> list[Span]:
         """The whole units chunks are packed from: blocks, or sentences and lines of long blocks, each unit
         the tokenizer sees no token in joined to its neighbour (a chunk over the budget is one of these)."""
-        units, _, _ = self._packable_units(text, self.sections(text), require_offsets(self, token_offsets))
+        sections = self.sections(check_text(text, "text"))
+        units, _, _ = self._packable_units(text, sections, require_offsets(self, token_offsets))
         return list(zip(units[:, 0].tolist(), units[:, 1].tolist(), strict=True))
 
     def _packable_units(

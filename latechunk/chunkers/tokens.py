@@ -17,6 +17,7 @@ from latechunk.chunkers.base import (
 )
 from latechunk.chunkers.budget import check_tokens, renamed_budget
 from latechunk.defaults import DEFAULT_CHUNK_TOKENS
+from latechunk.inputs import check_text
 from latechunk.types import Span
 
 
@@ -45,7 +46,7 @@ class TokenChunker(Chunker):
 
     def split(self, text: str, token_offsets: TokenOffsets | None = None) -> list[Span]:
         offsets = require_offsets(self, token_offsets)
-        whole = strip_span(text, 0, len(text))
+        whole = strip_span(check_text(text, "text"), 0, len(text))
         if whole[0] == whole[1]:
             return []
         first, last = (int(x[0]) for x in tokens_in_spans(offsets, [whole]))

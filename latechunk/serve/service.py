@@ -20,8 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from latechunk.errors import InvalidTextError
-from latechunk.inputs import as_text_list
+from latechunk.inputs import as_embed_list, as_text_list
 from latechunk.pipeline.calls import Call, calling
 from latechunk.serve.encoding import encode
 from latechunk.serve.metrics import Metrics
@@ -171,13 +170,9 @@ class Service:
     @staticmethod
     def check_inputs(texts: list[str], *, embed: bool) -> None:
         """Raise the library's error (a ``LateChunkError``, answered 422) for the first input it refuses,
-        named as the request names it (``input[3]``): ``embed`` refuses what ``LateChunker.embed`` refuses
-        (also an empty text), else what ``chunk_and_embed`` refuses (an empty document has no chunks)."""
-        as_text_list(texts, "input")
-        if embed:
-            for i, text in enumerate(texts):
-                if not text.strip():  # TODO(engine): the library's own check of embed's rule, once it lands
-                    raise InvalidTextError(f"input[{i}] is empty or only white space; there is nothing to embed")
+        named as the request names it (``input[3]``), before the request takes a worker: the rule of
+        ``LateChunker.embed`` (also no empty text) or of ``chunk_and_embed`` (an empty document has no chunks)."""
+        (as_embed_list if embed else as_text_list)(texts, "input")
 
     def check_tokens(self, tokens: int) -> None:
         """Raise ``LimitExceeded`` for a request of more than ``max_tokens`` model tokens."""
