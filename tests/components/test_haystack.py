@@ -28,7 +28,7 @@ from haystack_integrations.components.embedders.latechunk import (  # noqa: E402
     LateChunkingDocumentEmbedder,
     LateChunkingTextEmbedder,
 )
-from latechunk import LateChunker  # noqa: E402
+from latechunk import EmptyTextError, LateChunker  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
@@ -279,6 +279,11 @@ def test_rejects_bad_input():
         LateChunkingDocumentEmbedder().run("a string")
     with pytest.raises(TypeError, match="expects a string"):
         LateChunkingTextEmbedder().run([Document(content="x")])
+    for blank in ("", " \n "):  # the library's rule for embed: nothing to embed
+        with pytest.raises(EmptyTextError, match=r"^texts\[0\] is empty or only white space; there is nothing"):
+            LateChunkingTextEmbedder().run(blank)
+        with pytest.raises(EmptyTextError):
+            asyncio.run(LateChunkingTextEmbedder().run_async(blank))
     with pytest.raises(ValueError, match="unknown chunker"):
         LateChunkingDocumentEmbedder(chunker="words")
     with pytest.raises(TypeError):

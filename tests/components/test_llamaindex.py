@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import pickle
+import re
 import subprocess
 import sys
 
@@ -15,7 +16,7 @@ from llama_index.core.ingestion.pipeline import get_transformation_hash
 from llama_index.core.schema import NodeRelationship
 from llama_index.core.vector_stores import SimpleVectorStore, VectorStoreQuery
 
-from latechunk import LateChunker
+from latechunk import EmptyTextError, LateChunker
 from latechunk.chunkers import SentenceChunker
 from latechunk.components.llamaindex import LateChunkingEmbedding, LateChunkingNodeParser
 
@@ -215,6 +216,24 @@ def test_query_and_text_embeddings_sync_and_async(embed_model):
     np.testing.assert_allclose(embed_model.get_late_chunked_embeddings(texts), late, atol=1e-6)
     np.testing.assert_allclose(asyncio.run(embed_model.aget_late_chunked_embeddings(texts)), late, atol=1e-6)
     assert not np.allclose(late[1], each[1], atol=1e-3)  # "It is large." took its context
+
+
+def test_an_empty_text_raises_the_library_error(embed_model):
+    calls = {
+        "texts[0]": [
+            lambda: embed_model.get_query_embedding(""),
+            lambda: embed_model.get_text_embedding("  "),
+            lambda: asyncio.run(embed_model.aget_query_embedding("\n")),
+        ],
+        "texts[1]": [
+            lambda: embed_model.get_text_embedding_batch(["Berlin.", ""]),
+            lambda: embed_model.get_late_chunked_embeddings(["Berlin.", " "]),
+        ],
+    }
+    for name, group in calls.items():
+        for call in group:
+            with pytest.raises(EmptyTextError, match=rf"^{re.escape(name)} is empty or only white space"):
+                call()
 
 
 def test_settings_key_the_ingestion_cache_and_share_one_model(minilm_path, parser, embed_model):

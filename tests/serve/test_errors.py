@@ -13,6 +13,7 @@ from latechunk.serve import ServeSettings
 from .conftest import running_server
 
 GOOD = {"input": ["still serving"]}
+NOTHING = "is empty or only white space; there is nothing to embed"
 
 
 def assert_serving(server):
@@ -37,13 +38,16 @@ def assert_serving(server):
         ([1, 2], 422, "Input should be a valid dictionary"),
         ({"input": ["a"], "embedding_type": "int4"}, 422, "embedding_type: Input should be 'float'"),
         ({"input": ["a"], "embedding_type": "float", "encoding_format": "base64"}, 422, "they disagree"),
-        ({"input": ["a", "   "], "late_chunking": True}, 422, "input[1]"),
-        ({"input": ""}, 422, "input[0]"),
-        ({"input": ["ok", ""]}, 422, "input[1]"),
-        ({"input": ["ok", " \n\t "]}, 422, "input[1]"),
+        ({"input": ["a", "   "], "late_chunking": True}, 422, f"input[1] {NOTHING}"),
+        ({"input": ["a", ""], "late_chunking": True}, 422, f"input[1] {NOTHING}"),
+        ({"input": ""}, 422, f"input[0] {NOTHING}"),
+        ({"input": ["ok", ""]}, 422, f"input[1] {NOTHING}"),
+        ({"input": ["ok", "  "]}, 422, f"input[1] {NOTHING}"),
+        ({"input": ["ok", " \n\t "]}, 422, f"input[1] {NOTHING}"),
         ({"input": ["ok"], "dimensions": True}, 422, "dimensions: Input should be a valid integer"),
         ({"input": ["ok"], "dimensions": "8"}, 422, "dimensions: Input should be a valid integer"),
         (b'{"input": ["ok", "a\\ud800b"]}', 422, "input[1]: lone surrogate '\\ud800' at 1"),
+        (b'{"input": ["ok", "abc\\ud800"], "late_chunking": true}', 422, "input[1]: lone surrogate '\\ud800' at 3"),
         ({"input": ["a"], "late_chunking": "maybe"}, 422, "late_chunking: Input should be a valid boolean"),
     ],
 )
@@ -55,8 +59,26 @@ def test_bad_request(server, body, status, detail):
     assert response.status_code == status, response.text
     payload = response.json()
     assert detail in payload["detail"]
+    assert "TextEncodeInput" not in payload["detail"] and "texts[" not in payload["detail"]  # the library's own, named
     assert payload["error"]["message"] == payload["detail"] and payload["error"]["code"] == status
     assert_serving(server)
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (b'{"input": ["ok.", "abc\\ud800 more."]}', "input[1]: lone surrogate '\\ud800' at 3; it is not text"),
+        (b'{"input": ["ok."], "dimensions": true}', "dimensions: Input should be a valid integer"),
+        (b'{"input": ["ok."], "late_chunking": false, "dimensions": true}', "dimensions: Input should be a valid integer"),
+    ],
+)
+def test_chunk_embed_bad_request(server, body, detail):
+    response = server.client.post("/v1/chunk-embed", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert detail in response.json()["detail"]
+    assert "TextEncodeInput" not in response.json()["detail"]
+    assert_serving(server)
+
 
 
 def test_chunk_embed_bad_chunker_and_size(server):
