@@ -69,7 +69,10 @@ def test_bad_request(server, body, status, detail):
     [
         (b'{"input": ["ok.", "abc\\ud800 more."]}', "input[1]: lone surrogate '\\ud800' at 3; it is not text"),
         (b'{"input": ["ok."], "dimensions": true}', "dimensions: Input should be a valid integer"),
-        (b'{"input": ["ok."], "late_chunking": false, "dimensions": true}', "dimensions: Input should be a valid integer"),
+        (
+            b'{"input": ["ok."], "late_chunking": false, "dimensions": true}',
+            "dimensions: Input should be a valid integer",
+        ),
     ],
 )
 def test_chunk_embed_bad_request(server, body, detail):
@@ -78,7 +81,6 @@ def test_chunk_embed_bad_request(server, body, detail):
     assert detail in response.json()["detail"]
     assert "TextEncodeInput" not in response.json()["detail"]
     assert_serving(server)
-
 
 
 def test_chunk_embed_bad_chunker_and_size(server):

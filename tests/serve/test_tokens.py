@@ -65,3 +65,20 @@ def test_task_prefix_is_counted_and_shrinks_the_truncation_budget(minilm):
     assert counter.count([text], "retrieval.query") == counter.count([text], None) + prefix
     cut = counter.prepare([text], "retrieval.query", late_chunking=False, truncate=True)
     assert cut.tokens == WINDOW and n_tokens(minilm, cut.texts[0]) == WINDOW - prefix
+
+
+@pytest.mark.parametrize("task", [None, "retrieval.query", "retrieval.passage"])
+def test_usage_counts_what_the_engine_runs(e5_like_path, task):
+    """The server's count of a request is the tokens the engine puts through the model for it."""
+    from latechunk import LateChunker
+
+    lc = LateChunker(e5_like_path, text_workers=0)
+    counter = TokenCounter(lc.tokenizer, lc.max_length, lc.loaded.family.prefix)
+    assert counter.overhead(task) == lc.loaded.special.count + len(lc._prefix_ids(task))
+    texts = ["Berlin is big.", "Ünïcödé 北京 tokenization", "x"]
+    before = lc.tokens_run
+    lc.embed(texts, task=task)
+    assert counter.count(texts, task) == lc.tokens_run - before
+    before = lc.tokens_run
+    lc.embed(texts, task=task, late_chunking=True)
+    assert counter.prepare(texts, task, late_chunking=True, truncate=False).tokens == lc.tokens_run - before
