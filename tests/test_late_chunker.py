@@ -275,8 +275,8 @@ def test_spans_that_cover_no_token_raise(minilm):
         minilm.embed_spans(text, [(0, 5), (6, 8)])
     with pytest.raises(AlignmentError):
         minilm.embed_spans(text, [(5, 100)])
-    with pytest.raises(LateChunkError):
-        minilm.embed(["a", ""], late_chunking=True)
+    with pytest.raises(LateChunkError, match=r"texts\[1\] covers no token"):
+        minilm.embed(["a", "\x00\x01"], late_chunking=True)  # "" is refused earlier: EmptyTextError
 
 
 def test_max_length_must_fit_the_model(minilm_path):
