@@ -42,13 +42,14 @@ def runtime_folder() -> Path:
 
 
 def installation() -> str:
-    """What makes one installation: the interpreter and environment (resolved, so ``.venv/bin/python``, the
-    console script's ``python3`` and a symlinked path name the same one) and the latechunk copy it imports."""
+    """What makes one installation: the environment and Python version (not the interpreter's file name, so
+    ``.venv/bin/python``, the console script's ``python3``, a symlinked path or a venv made with ``--copies``
+    name the same one) and the latechunk copy it imports."""
     import latechunk
 
     parts = (
-        os.path.realpath(sys.executable),
         os.path.realpath(sys.prefix),
+        sys.implementation.cache_tag or sys.version,
         os.path.realpath(Path(latechunk.__file__).parent),
         latechunk.__version__,
     )

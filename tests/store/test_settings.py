@@ -60,3 +60,24 @@ def test_the_store_settings_win_over_the_given_ones_except_a_searchs_window():
 def test_a_new_store_takes_the_index_defaults_under_the_given_settings():
     assert new_store_settings({}) == {"task": "retrieval.passage", "chunker": "auto", "chunk_size": 32}
     assert new_store_settings({"task": None, "chunk_size": 64})["task"] is None
+
+
+def test_a_new_stores_record_takes_every_setting_from_the_late_chunker():
+    """``from_late_chunker`` names each stored setting by hand: one it misses would be recorded at its default."""
+    from types import SimpleNamespace
+
+    window = SimpleNamespace(overlap=7, merge="first", repeat_prefix=False)
+    late_chunker = SimpleNamespace(
+        model_name="some/model",
+        dim=12,
+        dimensions=6,
+        max_length=99,
+        task="retrieval.passage",
+        window=window,
+        pool_special_tokens=False,
+        normalize_embeddings=False,
+    )
+    record = BuildSettings.from_late_chunker(late_chunker, "auto", 17)
+    defaulted = [f.name for f in dataclasses.fields(BuildSettings) if getattr(record, f.name) == f.default]
+    assert not defaulted, defaulted
+    assert (record.overlap, record.merge, record.chunk_size, record.dimension) == (7, "first", 17, 12)
