@@ -103,8 +103,12 @@ class Service:
         return thread
 
     def close(self) -> None:
-        """Finish the calls already running, then stop the workers."""
+        """Finish the calls already running, then stop the workers and the text worker processes of the chunkers."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._chunkers_lock:
+            chunkers = list(self._chunkers.values())
+        for chunker in chunkers:
+            chunker.close()
 
     # ----------------------------------------------------------------- admission
     def new_call(self, name: str) -> Call:

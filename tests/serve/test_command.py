@@ -17,6 +17,7 @@ import pytest
 from latechunk import LateChunkerSettings
 from latechunk.cli import build_parser
 from latechunk.errors import SettingsError
+from latechunk.pipeline.host_workers import close_pools, worker_pids
 from latechunk.serve import ServeSettings
 from latechunk.serve.command import settings_from
 from latechunk.serve.settings import DESCRIPTION
@@ -160,6 +161,19 @@ def test_process_finishes_in_flight_requests_on_sigterm(minilm_path, tmp_path):
     ]
     assert any(a["path"] == "/v1/chunk-embed" and a["status"] == 200 for a in access)
     assert any(a["path"] == "/v1/embeddings" and a["status"] == 401 for a in access)
+
+
+@pytest.mark.integration  # starts worker processes
+def test_a_process_pool_inside_the_server_starts_and_stops_with_it(minilm_path):
+    close_pools()  # a pool an earlier test left would be shared with the server's chunker
+    text = LateChunkerSettings(model=minilm_path, chunk_size=16, text_workers=2, text_worker_kind="process")
+    documents = ["The lighthouse lens was ground by hand over many months. " * 100] * 8  # several groups
+    with running_server(ServeSettings(text)) as server:
+        response = server.client.post("/v1/chunk-embed", json={"input": documents})
+        assert response.status_code == 200 and all(len(d["chunks"]) > 10 for d in response.json()["data"])
+        pids = worker_pids()
+        assert len(pids) == 2 and set(pids) <= set(_descendants(os.getpid())) and all(_alive(p) for p in pids)
+    assert worker_pids() == [] and not any(_alive(pid) for pid in pids)
 
 
 @pytest.mark.integration  # starts a Python process
