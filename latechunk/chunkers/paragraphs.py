@@ -39,7 +39,7 @@ class ParagraphChunker(Chunker):
         *,
         max_tokens: int | None = NOT_GIVEN,
     ) -> None:
-        chunk_size = renamed_budget("ParagraphChunker", chunk_size, max_tokens=max_tokens)
+        chunk_size = renamed_budget(type(self).__name__, chunk_size, max_tokens=max_tokens)
         chunk_size, hard_max_tokens = check_budget(chunk_size, hard_max_tokens)
         self.chunk_size = chunk_size
         self.nlp = nlp

@@ -53,7 +53,7 @@ class SemanticChunker(Chunker):
         *,
         max_tokens: int = NOT_GIVEN,
     ) -> None:
-        chunk_size = renamed_budget("SemanticChunker", chunk_size, max_tokens=max_tokens)
+        chunk_size = renamed_budget(type(self).__name__, chunk_size, max_tokens=max_tokens)
         chunk_size = check_budget(chunk_size, None, size_optional=False)[0]
         if min_tokens is not None and min_tokens < 0:
             raise ValueError(f"min_tokens must be non-negative, got {min_tokens}")

@@ -75,7 +75,7 @@ class SentenceChunker(Chunker):
         *,
         max_tokens: int | None = NOT_GIVEN,
     ) -> None:
-        chunk_size = renamed_budget("SentenceChunker", chunk_size, max_tokens=max_tokens)
+        chunk_size = renamed_budget(type(self).__name__, chunk_size, max_tokens=max_tokens)
         chunk_size, hard_max_tokens = check_budget(chunk_size, hard_max_tokens)
         if chunk_size is None and sentences_per_chunk is None:
             sentences_per_chunk = 1

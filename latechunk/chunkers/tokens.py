@@ -40,7 +40,7 @@ class TokenChunker(Chunker):
         self, chunk_size: int = DEFAULT_CHUNK_TOKENS, *, max_tokens: int = NOT_GIVEN, tokens_per_chunk: int = NOT_GIVEN
     ) -> None:
         former = {"max_tokens": max_tokens, "tokens_per_chunk": tokens_per_chunk}
-        chunk_size = renamed_budget("TokenChunker", chunk_size, **former)
+        chunk_size = renamed_budget(type(self).__name__, chunk_size, **former)
         self.chunk_size = check_tokens("chunk_size", chunk_size, optional=False)
 
     def split(self, text: str, token_offsets: TokenOffsets | None = None) -> list[Span]:
