@@ -61,19 +61,19 @@ def chunkers() -> dict[str, tuple[str, Split]]:
     """Name -> (which text it reads: ``plain`` or ``html``, split function)."""
     chosen: dict[str, tuple[str, Split]] = {}
     for size in (16, 32, 64, 256):
-        chosen[f"sentences/{size}"] = ("plain", SentenceChunker(max_tokens=size).split)
-        chosen[f"sentences/{size}/cut"] = ("plain", SentenceChunker(max_tokens=size, hard_max_tokens=None).split)
-        chosen[f"paragraphs/{size}"] = ("plain", ParagraphChunker(max_tokens=size).split)
+        chosen[f"sentences/{size}"] = ("plain", SentenceChunker(chunk_size=size).split)
+        chosen[f"sentences/{size}/cut"] = ("plain", SentenceChunker(chunk_size=size, hard_max_tokens=None).split)
+        chosen[f"paragraphs/{size}"] = ("plain", ParagraphChunker(chunk_size=size).split)
         chosen[f"tokens/{size}"] = ("plain", TokenChunker(size).split)
-        chosen[f"markdown/{size}"] = ("plain", MarkdownChunker(max_tokens=size).split)
-        chosen[f"html/{size}"] = ("html", HtmlChunker(max_tokens=size).split)
+        chosen[f"markdown/{size}"] = ("plain", MarkdownChunker(chunk_size=size).split)
+        chosen[f"html/{size}"] = ("html", HtmlChunker(chunk_size=size).split)
     for per, overlap in ((1, 0), (3, 1), (5, 2)):
-        count = SentenceChunker(max_tokens=None, sentences_per_chunk=per, overlap=overlap)
-        both = SentenceChunker(max_tokens=48, sentences_per_chunk=per, overlap=overlap, hard_max_tokens=64)
+        count = SentenceChunker(chunk_size=None, sentences_per_chunk=per, overlap=overlap)
+        both = SentenceChunker(chunk_size=48, sentences_per_chunk=per, overlap=overlap, hard_max_tokens=64)
         chosen[f"sentences/count{per}/overlap{overlap}"] = ("plain", count.split)
         chosen[f"sentences/48/count{per}/overlap{overlap}"] = ("plain", both.split)
     for size, min_tokens in ((32, None), (64, 0)):
-        semantic = SemanticChunker(max_tokens=size, min_tokens=min_tokens)
+        semantic = SemanticChunker(chunk_size=size, min_tokens=min_tokens)
         chosen[f"semantic/{size}/{min_tokens}"] = (
             "plain",
             lambda text, offsets, s=semantic: s.split_with_vectors(text, offsets, random_vectors(len(offsets), 7)),

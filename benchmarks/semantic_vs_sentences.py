@@ -32,7 +32,7 @@ from latechunk.pipeline.tokenization import tokenize
 from latechunk.types import Span
 
 SENTENCE_SIZES = (16, 24, 32, 48, 64, 96, 128)
-SEMANTIC = [  # (max_tokens, min_tokens, threshold_percentile); the first is the pass that keeps vectors
+SEMANTIC = [  # (chunk_size, min_tokens, threshold_percentile); the first is the pass that keeps vectors
     (64, None, None),
     (32, None, None),
     (40, None, None),
@@ -71,7 +71,7 @@ def chunking_speed(lc: LateChunker, corpus: Corpus) -> dict[str, float]:
     for size in CORE_SIZES:
         started = time.perf_counter()
         for text, off in zip(texts, offsets, strict=True):
-            SentenceChunker(max_tokens=size).split(text, off)
+            SentenceChunker(chunk_size=size).split(text, off)
         seconds[size] = time.perf_counter() - started
     return {"tokens": int(sum(len(o) for o in offsets)), **{f"chunk_s_{s}": round(t, 3) for s, t in seconds.items()}}
 
@@ -104,8 +104,8 @@ def main() -> None:
     texts = [d.text for d in corpus.documents]
     offsets = [t.offsets for t in tokenize(lc.tokenizer, texts)]
     tokens = sum(len(o) for o in offsets)
-    max_tokens, min_tokens, percentile = SEMANTIC[0]
-    recorder = RecordingSemanticChunker(max_tokens=max_tokens, min_tokens=min_tokens, threshold_percentile=percentile)
+    chunk_size, min_tokens, percentile = SEMANTIC[0]
+    recorder = RecordingSemanticChunker(chunk_size=chunk_size, min_tokens=min_tokens, threshold_percentile=percentile)
     recording = LateChunker(args.model, chunker=recorder, show_progress_bar=False)
     started = time.perf_counter()
     first_pass = recording.chunk_and_embed(texts, task="retrieval.passage")
@@ -129,13 +129,13 @@ def main() -> None:
 
     span_sets: dict[str, list[list[Span]]] = {f"sentences/{s}": [] for s in SENTENCE_SIZES}
     settings = {
-        f"semantic/{m}/{n}/{p}": SemanticChunker(max_tokens=m, min_tokens=n, threshold_percentile=p)
+        f"semantic/{m}/{n}/{p}": SemanticChunker(chunk_size=m, min_tokens=n, threshold_percentile=p)
         for m, n, p in SEMANTIC
     }
     span_sets.update({name: [] for name in settings})
     for text, off, vectors in zip(texts, offsets, recorder.vectors, strict=True):
         for size in SENTENCE_SIZES:
-            span_sets[f"sentences/{size}"].append(SentenceChunker(max_tokens=size).split(text, off))
+            span_sets[f"sentences/{size}"].append(SentenceChunker(chunk_size=size).split(text, off))
         for name, chunker in settings.items():
             span_sets[name].append(chunker.split_with_vectors(text, off, vectors))
     first_name = next(iter(settings))

@@ -8,10 +8,10 @@ Policies, all at the same ``--size`` token budget and all pooled from one late p
   which the ``test`` extra includes);
 * ``cut``: the same with sentencex's sentences (``hard_max_tokens=None``);
 * ``whole-<cap>``: sentences packed to the budget, a longer sentence kept whole up to ``cap``
-  tokens (``SentenceChunker(max_tokens=size, hard_max_tokens=cap)``);
+  tokens (``SentenceChunker(chunk_size=size, hard_max_tokens=cap)``);
 * ``score-cut-return-sentences``: the ``cut`` chunks are scored, and each is handed back widened
   to the whole sentences it touches (duplicates dropped, first rank kept);
-* ``markdown`` (Markdown corpus only): ``MarkdownChunker(max_tokens=size)``.
+* ``markdown`` (Markdown corpus only): ``MarkdownChunker(chunk_size=size)``.
 
 Reported per policy: span nDCG@10 and Recall@10 (a returned span is relevant when it overlaps a
 gold span), document nDCG@10, the average tokens of a returned span, and the share of returned
@@ -171,14 +171,14 @@ def score(
 def policies(size: int, markdown: bool) -> dict[str, Callable[[str, np.ndarray], list[Span]]]:
     chosen: dict[str, Callable[[str, np.ndarray], list[Span]]] = {
         "spacy-cut": lambda text, offsets: pack_units(text, split_sentences(text, default_nlp()), offsets, size),
-        "cut": SentenceChunker(max_tokens=size, hard_max_tokens=None).split,
+        "cut": SentenceChunker(chunk_size=size, hard_max_tokens=None).split,
     }
     for cap in CAPS:
-        chosen[f"whole-{cap}"] = SentenceChunker(max_tokens=size, hard_max_tokens=cap).split
+        chosen[f"whole-{cap}"] = SentenceChunker(chunk_size=size, hard_max_tokens=cap).split
     for smaller in SMALLER_BUDGETS:
-        chosen[f"whole-256-pack-{smaller}"] = SentenceChunker(max_tokens=smaller, hard_max_tokens=256).split
+        chosen[f"whole-256-pack-{smaller}"] = SentenceChunker(chunk_size=smaller, hard_max_tokens=256).split
     if markdown:
-        chosen["markdown"] = MarkdownChunker(max_tokens=size).split
+        chosen["markdown"] = MarkdownChunker(chunk_size=size).split
     return chosen
 
 

@@ -30,7 +30,7 @@ CITIES = [
 def main(question: str = "How many people live in Berlin?") -> str:
     documents = [Document(text=text, metadata={"city": text.split()[0]}) for text in CITIES]
     # The node parser goes in `transformations`: it chunks and embeds each document in one pass.
-    parser = LateChunkingNodeParser(chunker=SentenceChunker(max_tokens=None, sentences_per_chunk=1))
+    parser = LateChunkingNodeParser(chunker=SentenceChunker(chunk_size=None, sentences_per_chunk=1))
     nodes = IngestionPipeline(transformations=[parser]).run(documents=documents)
     # The embedding model goes in `embed_model=`: it embeds queries; the nodes keep their vectors.
     index = VectorStoreIndex(nodes, embed_model=LateChunkingEmbedding())

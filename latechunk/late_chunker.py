@@ -334,7 +334,7 @@ class LateChunker:
     def _make_chunker(self, chunker: str | Chunker, chunk_size: int | None) -> Chunker:
         if isinstance(chunker, Chunker):
             return chunker
-        return get_chunker(chunker, max_tokens=DEFAULT_CHUNK_TOKENS if chunk_size is None else chunk_size)
+        return get_chunker(chunker, chunk_size=DEFAULT_CHUNK_TOKENS if chunk_size is None else chunk_size)
 
     def __repr__(self) -> str:
         return (

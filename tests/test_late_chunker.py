@@ -99,7 +99,7 @@ def test_offsets_index_the_original_text(minilm_path, language):
 def test_cjk_sentences_split_at_their_marks(minilm_path):
     from latechunk.chunkers import SentenceChunker
 
-    lc = LateChunker(minilm_path, chunker=SentenceChunker(max_tokens=None, sentences_per_chunk=1))
+    lc = LateChunker(minilm_path, chunker=SentenceChunker(chunk_size=None, sentences_per_chunk=1))
     texts = [c.text for c in lc.chunk(MULTILINGUAL["japanese"])]
     assert texts == ["東京は日本の首都です。", "とても大きな都市ですね！", "行ったことがありますか？"]
 

@@ -133,10 +133,10 @@ def test_haystack_parameters_round_trip_including_a_chunker_instance(minilm_path
     from latechunk.chunkers import SentenceChunker
 
     embedder = LateChunkingDocumentEmbedder(
-        model=minilm_path, chunker=SentenceChunker(max_tokens=20, overlap=1), overlap=32, merge="center"
+        model=minilm_path, chunker=SentenceChunker(chunk_size=20, overlap=1), overlap=32, merge="center"
     )
     again = LateChunkingDocumentEmbedder.from_dict(embedder.to_dict())
     assert isinstance(again.chunker, SentenceChunker)
-    assert (again.chunker.max_tokens, again.chunker.overlap) == (20, 1)
+    assert (again.chunker.chunk_size, again.chunker.overlap) == (20, 1)
     assert (again.overlap, again.merge, again.pool_special_tokens) == (32, "center", True)
     assert again.to_dict() == embedder.to_dict()

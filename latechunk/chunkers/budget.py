@@ -1,4 +1,4 @@
-"""One check for every chunker's token budget (``max_tokens``) and sentence cap (``hard_max_tokens``)."""
+"""One check for every chunker's token budget (``chunk_size``) and sentence cap (``hard_max_tokens``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from latechunk.errors import SettingsError, SettingsTypeError
 
 
 class DefaultCap(int):
-    """The default ``hard_max_tokens``, an ``int`` like any other, except that it rises to ``max_tokens``
+    """The default ``hard_max_tokens``, an ``int`` like any other, except that it rises to ``chunk_size``
     when the budget is larger (an explicit cap below the budget is an error)."""
 
     def __repr__(self) -> str:
@@ -19,8 +19,19 @@ class DefaultCap(int):
 
 
 SENTENCE_CAP_TOKENS: int = DefaultCap(256)
-"""Default ``hard_max_tokens``: a sentence up to this long (or up to ``max_tokens``, when that is larger)
+"""Default ``hard_max_tokens``: a sentence up to this long (or up to ``chunk_size``, when that is larger)
 is never cut (README: whole sentences)."""
+
+
+class _NotGiven:
+    """The default of a deprecated alias: the argument was left out (``None`` is a budget of its own)."""
+
+    def __repr__(self) -> str:
+        return "<not given>"
+
+
+NOT_GIVEN: Any = _NotGiven()
+"""Default of the budget's former names (``max_tokens``, ``tokens_per_chunk``) in a chunker's signature."""
 
 
 def check_tokens(name: str, value: Any, *, optional: bool) -> int | None:
@@ -35,39 +46,70 @@ def check_tokens(name: str, value: Any, *, optional: bool) -> int | None:
     return int(value)
 
 
-def check_budget(max_tokens: Any, hard_max_tokens: Any, *, max_optional: bool = True) -> tuple[int | None, int | None]:
-    """``(max_tokens, hard_max_tokens)`` checked as every chunker checks them, at construction.
+def check_budget(chunk_size: Any, hard_max_tokens: Any, *, size_optional: bool = True) -> tuple[int | None, int | None]:
+    """``(chunk_size, hard_max_tokens)`` checked as every chunker checks them, at construction.
 
-    Each is a positive integer (``max_tokens`` may be ``None`` when ``max_optional``; ``hard_max_tokens``
+    Each is a positive integer (``chunk_size`` may be ``None`` when ``size_optional``; ``hard_max_tokens``
     ``None`` means "cut every unit over the budget"); a cap below the budget is refused, except the
     default cap (``SENTENCE_CAP_TOKENS``), which becomes the budget when the budget is larger.
     Raises ``SettingsTypeError`` for a wrong type and ``SettingsError`` for a wrong value, both naming
     the parameter (and both ``ValueError``).
     """
-    budget = check_tokens("max_tokens", max_tokens, optional=max_optional)
+    budget = check_tokens("chunk_size", chunk_size, optional=size_optional)
     if isinstance(hard_max_tokens, DefaultCap):
         return budget, hard_max_tokens if budget is None or budget <= hard_max_tokens else budget
     cap = check_tokens("hard_max_tokens", hard_max_tokens, optional=True)
     if cap is not None and budget is not None and cap < budget:
         raise SettingsError(
-            f"hard_max_tokens must be at least max_tokens ({budget}), got {cap}: it is the length up to which "
+            f"hard_max_tokens must be at least chunk_size ({budget}), got {cap}: it is the length up to which "
             "a sentence over the budget is kept whole"
         )
     return budget, cap
 
 
-def renamed_budget(owner: str, old_name: str, old_value: Any, max_tokens: Any) -> Any:
-    """``max_tokens``, or the value given under its former name ``old_name`` (with a ``DeprecationWarning``).
+def renamed_budget(owner: str, chunk_size: Any, **former: Any) -> Any:
+    """``chunk_size``, or the value given under one of its former names (``max_tokens=``, ``tokens_per_chunk=``),
+    with a ``DeprecationWarning`` naming ``chunk_size``; a former name left at ``NOT_GIVEN`` was not given.
 
-    Giving both is a ``TypeError`` unless ``max_tokens`` is left at its default.
+    Giving a former name and ``chunk_size`` (or two former names) with different values is a ``TypeError``;
+    ``chunk_size`` left at its default (``DEFAULT_CHUNK_TOKENS``) counts as not given.
     """
-    if old_value is None:
-        return max_tokens
+    given = {name: value for name, value in former.items() if value is not NOT_GIVEN}
+    if not given:
+        return chunk_size
+    names = ", ".join(f"{name}=..." for name in given)
     warnings.warn(
-        f"{owner}({old_name}=...) is deprecated; pass max_tokens, the budget's name in every chunker",
+        f"{owner}({names}) is deprecated; pass chunk_size, the budget's name in every chunker and in LateChunker",
         DeprecationWarning,
         stacklevel=3,
     )
-    if max_tokens != DEFAULT_CHUNK_TOKENS and max_tokens != old_value:
-        raise TypeError(f"{owner} got max_tokens={max_tokens!r} and {old_name}={old_value!r}; pass max_tokens only")
-    return old_value
+    values = list(given.values())
+    if chunk_size != DEFAULT_CHUNK_TOKENS:
+        given = {"chunk_size": chunk_size, **given}
+    if any(value != values[0] for value in given.values()):
+        passed = ", ".join(f"{name}={value!r}" for name, value in given.items())
+        raise TypeError(f"{owner} got {passed}; pass chunk_size only")
+    return values[0]
+
+
+class RenamedAttribute:
+    """A former name of the ``chunk_size`` attribute: read-only, and reading it warns (``DeprecationWarning``)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        warnings.warn(
+            f"{type(instance).__name__}.{self.name} is deprecated; read chunk_size",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return instance.chunk_size
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        raise AttributeError(
+            f"{type(instance).__name__}.{self.name} is a deprecated, read-only name of chunk_size; "
+            "build a new chunker with chunk_size=..."
+        )

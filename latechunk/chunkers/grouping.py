@@ -14,19 +14,19 @@ def pack_units(
     text: str,
     units: list[Span],
     token_offsets: TokenOffsets | None,
-    max_tokens: int | None,
+    chunk_size: int | None,
     units_per_chunk: int | None = None,
     overlap_units: int = 0,
     split_long: Callable[[Span], list[Span]] | None = None,
     hard_max_tokens: int | None = None,
     starts_chunk: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> list[Span]:
-    """Greedily group consecutive units into chunks of at most ``max_tokens`` tokens.
+    """Greedily group consecutive units into chunks of at most ``chunk_size`` tokens.
 
-    A unit longer than ``max_tokens`` stays whole, as a chunk of its own, while it holds at most
+    A unit longer than ``chunk_size`` stays whole, as a chunk of its own, while it holds at most
     ``hard_max_tokens`` tokens; a longer one (any longer one when ``hard_max_tokens`` is ``None``)
     is first split by ``split_long`` (default: on token boundaries) into pieces of at most
-    ``max_tokens``. A unit that ``starts_chunk`` marks (given the ``(n, 2)`` array of the units,
+    ``chunk_size``. A unit that ``starts_chunk`` marks (given the ``(n, 2)`` array of the units,
     it returns one bool per unit: a heading) begins a new chunk. Each chunk holds at most
     ``units_per_chunk`` units; consecutive chunks share ``overlap_units`` units. A last short
     group is its own chunk: nothing is dropped. With token offsets, a unit the tokenizer sees no
@@ -34,25 +34,25 @@ def pack_units(
     tokens are counted over its whole span (a token shared by two units, or one between them,
     counts once). Units come in document order (starts and ends never decrease).
     """
-    if max_tokens is not None and max_tokens < 1:
-        raise ValueError(f"max_tokens must be at least 1, got {max_tokens}")
+    if chunk_size is not None and chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
     if units_per_chunk is not None and units_per_chunk < 1:
         raise ValueError(f"units_per_chunk must be at least 1, got {units_per_chunk}")
-    if hard_max_tokens is not None and max_tokens is not None and hard_max_tokens < max_tokens:
-        raise ValueError(f"hard_max_tokens ({hard_max_tokens}) must be at least max_tokens ({max_tokens})")
+    if hard_max_tokens is not None and chunk_size is not None and hard_max_tokens < chunk_size:
+        raise ValueError(f"hard_max_tokens ({hard_max_tokens}) must be at least chunk_size ({chunk_size})")
     if overlap_units < 0:
         raise ValueError(f"overlap must be non-negative, got {overlap_units}")
     if len(units) == 0:
         return []
-    if max_tokens is not None and token_offsets is None:
-        raise ValueError("max_tokens needs the tokenizer's offsets")
+    if chunk_size is not None and token_offsets is None:
+        raise ValueError("chunk_size needs the tokenizer's offsets")
     spans = _span_array(units)
     first = last = None
     if token_offsets is not None:
         token_offsets = np.asarray(token_offsets, dtype=np.int64).reshape(-1, 2)
-        spans, first, last = _packable(text, spans, token_offsets, max_tokens, hard_max_tokens, split_long)
+        spans, first, last = _packable(text, spans, token_offsets, chunk_size, hard_max_tokens, split_long)
     starts = None if starts_chunk is None else np.asarray(starts_chunk(spans), dtype=bool)
-    begin, stop = group_units(len(spans), first, last, max_tokens, units_per_chunk, overlap_units, starts)
+    begin, stop = group_units(len(spans), first, last, chunk_size, units_per_chunk, overlap_units, starts)
     return list(zip(spans[begin, 0].tolist(), spans[stop - 1, 1].tolist(), strict=True))
 
 
@@ -60,7 +60,7 @@ def group_units(
     n: int,
     first: np.ndarray | None,
     last: np.ndarray | None,
-    max_tokens: int | None,
+    chunk_size: int | None,
     units_per_chunk: int | None = None,
     overlap_units: int = 0,
     starts: np.ndarray | None = None,
@@ -68,7 +68,7 @@ def group_units(
     """The greedy grouping of ``n`` units as unit ranges ``[begin[k], stop[k])``, one per chunk, in numpy.
 
     A chunk starting at unit ``i`` takes units while it holds fewer than ``units_per_chunk``, while
-    ``last[j] - first[i] <= max_tokens`` (unit ``u`` holds tokens ``[first[u], last[u])``, both never
+    ``last[j] - first[i] <= chunk_size`` (unit ``u`` holds tokens ``[first[u], last[u])``, both never
     decreasing) and until a unit with ``starts[j]``; the next chunk starts ``overlap_units`` units
     before its end, one unit later at least. Every unit's chunk end is found at once (a sorted search
     for the budget), and the chain of chunk starts from unit 0 by pointer doubling.
@@ -77,9 +77,9 @@ def group_units(
     stop = np.full(n, n, dtype=np.int64)
     if units_per_chunk is not None:
         stop = np.minimum(stop, index + units_per_chunk)
-    if max_tokens is not None:
+    if chunk_size is not None:
         assert first is not None and last is not None
-        over = np.searchsorted(last, first + max_tokens, side="right")  # the first unit past the budget
+        over = np.searchsorted(last, first + chunk_size, side="right")  # the first unit past the budget
         stop = np.minimum(stop, np.maximum(over, index + 1))
     if starts is not None:
         marked = np.flatnonzero(starts)
@@ -119,7 +119,7 @@ def packable_units(
     text: str,
     units: list[Span],
     token_offsets: TokenOffsets,
-    max_tokens: int | None,
+    chunk_size: int | None,
     hard_max_tokens: int | None = None,
     split_long: Callable[[Span], list[Span]] | None = None,
 ) -> list[Span]:
@@ -130,7 +130,7 @@ def packable_units(
     of two tokenless blocks and the tag between them is as long as that tag. Where nothing
     between units is a token (plain text and MiniLM), the order makes no difference.
     """
-    spans, _, _ = _packable(text, _span_array(units), token_offsets, max_tokens, hard_max_tokens, split_long)
+    spans, _, _ = _packable(text, _span_array(units), token_offsets, chunk_size, hard_max_tokens, split_long)
     return list(zip(spans[:, 0].tolist(), spans[:, 1].tolist(), strict=True))
 
 
@@ -138,7 +138,7 @@ def _packable(
     text: str,
     spans: np.ndarray,
     token_offsets: TokenOffsets,
-    max_tokens: int | None,
+    chunk_size: int | None,
     hard_max_tokens: int | None,
     split_long: Callable[[Span], list[Span]] | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -147,10 +147,10 @@ def _packable(
     if len(spans) and not np.all(last > first):
         spans, _ = join_tokenless(spans, last > first)
         first, last = tokens_in_spans(token_offsets, spans)
-    keep = max_tokens if hard_max_tokens is None else hard_max_tokens
-    if max_tokens is not None and np.any(last - first > keep):
+    keep = chunk_size if hard_max_tokens is None else hard_max_tokens
+    if chunk_size is not None and np.any(last - first > keep):
         units = list(zip(spans[:, 0].tolist(), spans[:, 1].tolist(), strict=True))
-        spans = _span_array(split_long_units(text, units, token_offsets, max_tokens, split_long, hard_max_tokens))
+        spans = _span_array(split_long_units(text, units, token_offsets, chunk_size, split_long, hard_max_tokens))
         first, last = tokens_in_spans(token_offsets, spans)
     return spans, first, last
 
@@ -204,16 +204,16 @@ def split_long_units(
     text: str,
     units: list[Span],
     token_offsets: TokenOffsets,
-    max_tokens: int,
+    chunk_size: int,
     split_long: Callable[[Span], list[Span]] | None = None,
     hard_max_tokens: int | None = None,
 ) -> list[Span]:
-    """Units of at most ``hard_max_tokens`` (default ``max_tokens``) tokens.
+    """Units of at most ``hard_max_tokens`` (default ``chunk_size``) tokens.
 
-    A longer unit is cut by ``split_long``, then on tokens, into pieces of at most ``max_tokens``.
+    A longer unit is cut by ``split_long``, then on tokens, into pieces of at most ``chunk_size``.
     Only the long units are visited one by one.
     """
-    keep = max_tokens if hard_max_tokens is None else hard_max_tokens
+    keep = chunk_size if hard_max_tokens is None else hard_max_tokens
     counts = token_counts(token_offsets, units)
     long = np.flatnonzero(counts > keep).tolist()
     if not long:
@@ -224,6 +224,6 @@ def split_long_units(
     for at in long:
         result += units[done:at]
         for piece in split_long(units[at]) if split_long else [units[at]]:
-            result += split_on_tokens(text, piece, token_offsets, max_tokens, preferences)
+            result += split_on_tokens(text, piece, token_offsets, chunk_size, preferences)
         done = at + 1
     return result + units[done:]

@@ -147,4 +147,4 @@ class HtmlChunker(StructuredChunker):
         return parse_html_sections(text)
 
     def __repr__(self) -> str:
-        return f"HtmlChunker(max_tokens={self.max_tokens}, hard_max_tokens={self.hard_max_tokens})"
+        return f"HtmlChunker(chunk_size={self.chunk_size}, hard_max_tokens={self.hard_max_tokens})"

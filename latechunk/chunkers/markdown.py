@@ -66,4 +66,4 @@ class MarkdownChunker(StructuredChunker):
         return parse_sections(text)
 
     def __repr__(self) -> str:
-        return f"MarkdownChunker(max_tokens={self.max_tokens}, hard_max_tokens={self.hard_max_tokens})"
+        return f"MarkdownChunker(chunk_size={self.chunk_size}, hard_max_tokens={self.hard_max_tokens})"

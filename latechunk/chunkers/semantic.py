@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, tokens_in_spans
-from latechunk.chunkers.budget import check_budget
+from latechunk.chunkers.budget import NOT_GIVEN, RenamedAttribute, check_budget, renamed_budget
 from latechunk.chunkers.grouping import packable_units
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.defaults import DEFAULT_CHUNK_TOKENS
@@ -17,44 +17,50 @@ from latechunk.types import Span
 class SemanticChunker(Chunker):
     """Cuts a document at its weakest sentence transitions, read off the late-chunking forward pass.
 
-    Each sentence (one longer than ``max_tokens`` is first cut on token boundaries) gets the mean
+    Each sentence (one longer than ``chunk_size`` is first cut on token boundaries) gets the mean
     of its token vectors from the same forward pass that late chunking pools from, so finding
-    the boundaries costs no second model call. A chunk longer than ``max_tokens`` (at first, the
+    the boundaries costs no second model call. A chunk longer than ``chunk_size`` (at first, the
     whole document) is cut at the gap between consecutive sentences whose cosine similarity is
     lowest, and so on until every chunk fits. The cuts thus fall where the topic moves most,
     and their number follows from the token budget, not from a similarity threshold that would
     depend on the model and the corpus.
 
     Args:
-        max_tokens: token budget per chunk, counted with the model's tokenizer (default
+        chunk_size: token budget per chunk, counted with the model's tokenizer (default
             ``DEFAULT_CHUNK_TOKENS``, 32, as for every chunker).
         min_tokens: a cut that would leave fewer tokens than this on one side is taken only
-            when no other gap can bring a chunk under ``max_tokens`` (default: a quarter of
-            ``max_tokens``), so one-word replies do not become chunks of their own.
+            when no other gap can bring a chunk under ``chunk_size`` (default: a quarter of
+            ``chunk_size``), so one-word replies do not become chunks of their own.
         threshold_percentile: also cut a chunk that fits the budget where its weakest gap is
             below this percentile (0-100) of the document's consecutive-sentence similarities
             (``None``: cut only as the budget requires).
         nlp: a spaCy pipeline that sets sentence boundaries (default: sentencex's rules, see
             ``latechunk.chunkers.segmentation``; spaCy is the ``spacy`` extra).
+        max_tokens: the budget's former name; still works, and warns (``DeprecationWarning``).
     """
 
     needs_token_offsets = True
     needs_token_vectors = True
+    deprecated_parameters = ("max_tokens",)
+    max_tokens = RenamedAttribute()
 
     def __init__(
         self,
-        max_tokens: int = DEFAULT_CHUNK_TOKENS,
+        chunk_size: int = DEFAULT_CHUNK_TOKENS,
         min_tokens: int | None = None,
         threshold_percentile: float | None = None,
         nlp: Any | None = None,
+        *,
+        max_tokens: int = NOT_GIVEN,
     ) -> None:
-        max_tokens = check_budget(max_tokens, None, max_optional=False)[0]
+        chunk_size = renamed_budget(type(self).__name__, chunk_size, max_tokens=max_tokens)
+        chunk_size = check_budget(chunk_size, None, size_optional=False)[0]
         if min_tokens is not None and min_tokens < 0:
             raise ValueError(f"min_tokens must be non-negative, got {min_tokens}")
         if threshold_percentile is not None and not 0 <= threshold_percentile <= 100:
             raise ValueError(f"threshold_percentile must be between 0 and 100, got {threshold_percentile}")
-        self.max_tokens = max_tokens
-        self.min_tokens = max_tokens // 4 if min_tokens is None else min_tokens
+        self.chunk_size = chunk_size
+        self.min_tokens = chunk_size // 4 if min_tokens is None else min_tokens
         self.threshold_percentile = threshold_percentile
         self.nlp = nlp
 
@@ -71,18 +77,18 @@ class SemanticChunker(Chunker):
         units = split_sentences(text, self.nlp)
         if not units:
             return []
-        units = packable_units(text, units, offsets, self.max_tokens)
+        units = packable_units(text, units, offsets, self.chunk_size)
         first, last = tokens_in_spans(offsets, np.asarray(units, dtype=np.int64))
         similarity = sentence_similarities(token_vectors, first, last)
         threshold = None
         if self.threshold_percentile is not None and len(similarity):
             threshold = float(np.percentile(similarity, self.threshold_percentile))
-        groups = cut_at_weakest_gaps(similarity, first, last, self.max_tokens, self.min_tokens, threshold)
+        groups = cut_at_weakest_gaps(similarity, first, last, self.chunk_size, self.min_tokens, threshold)
         return [(units[i][0], units[j - 1][1]) for i, j in groups]
 
     def __repr__(self) -> str:
         return (
-            f"SemanticChunker(max_tokens={self.max_tokens}, min_tokens={self.min_tokens}, "
+            f"SemanticChunker(chunk_size={self.chunk_size}, min_tokens={self.min_tokens}, "
             f"threshold_percentile={self.threshold_percentile})"
         )
 
@@ -120,7 +126,7 @@ def cut_at_weakest_gaps(
     similarity: np.ndarray,
     first: np.ndarray,
     last: np.ndarray,
-    max_tokens: int,
+    chunk_size: int,
     min_tokens: int,
     threshold: float | None = None,
 ) -> list[tuple[int, int]]:
@@ -134,7 +140,7 @@ def cut_at_weakest_gaps(
     stack = [(0, len(first))] if len(first) else []
     while stack:
         i, j = stack.pop()
-        over_budget = bool(last[j - 1] - first[i] > max_tokens)
+        over_budget = bool(last[j - 1] - first[i] > chunk_size)
         cut = None
         if j - i > 1 and (over_budget or threshold is not None):
             cut = _weakest_gap(similarity, first, last, i, j, min_tokens, force=over_budget)

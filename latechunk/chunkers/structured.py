@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from latechunk.chunkers.base import Chunker, TokenOffsets, require_offsets, strip_span, token_counts, tokens_in_spans
-from latechunk.chunkers.budget import check_budget
+from latechunk.chunkers.budget import NOT_GIVEN, RenamedAttribute, check_budget, renamed_budget
 from latechunk.chunkers.grouping import join_tokenless, pack_units
 from latechunk.chunkers.segmentation import split_sentences
 from latechunk.chunkers.sentences import SENTENCE_CAP_TOKENS, sentence_cap
@@ -48,30 +48,37 @@ class StructuredChunker(Chunker):
 
     Each section (a heading and the blocks under it) is packed on its own, and its heading joins
     the first chunk of the section. Consecutive blocks within the budget share a chunk up to
-    ``max_tokens``; a longer block falls back to its sentences (prose) or its lines (tables,
+    ``chunk_size``; a longer block falls back to its sentences (prose) or its lines (tables,
     code; a ``whole`` block, an HTML table row, stays one unit), packed as ``SentenceChunker``
     packs sentences: a sentence, line or row over the budget stays whole up to ``hard_max_tokens``.
     ``split_with_meta`` gives each chunk ``{"headings": [...]}``, the titles of the headings it lies
-    under, outermost first. ``max_tokens`` defaults to ``DEFAULT_CHUNK_TOKENS`` (32), as in every
-    chunker; ``max_tokens=None``: one chunk per section.
+    under, outermost first. ``chunk_size`` defaults to ``DEFAULT_CHUNK_TOKENS`` (32), as in every
+    chunker; ``chunk_size=None``: one chunk per section. ``max_tokens``, the budget's former name,
+    still works and warns (``DeprecationWarning``).
     """
+
+    deprecated_parameters = ("max_tokens",)
+    max_tokens = RenamedAttribute()
 
     def __init__(
         self,
-        max_tokens: int | None = DEFAULT_CHUNK_TOKENS,
+        chunk_size: int | None = DEFAULT_CHUNK_TOKENS,
         hard_max_tokens: int | None = SENTENCE_CAP_TOKENS,
         language: str | None = None,
+        *,
+        max_tokens: int | None = NOT_GIVEN,
     ) -> None:
-        max_tokens, hard_max_tokens = check_budget(max_tokens, hard_max_tokens)
-        self.max_tokens = max_tokens
+        chunk_size = renamed_budget(type(self).__name__, chunk_size, max_tokens=max_tokens)
+        chunk_size, hard_max_tokens = check_budget(chunk_size, hard_max_tokens)
+        self.chunk_size = chunk_size
         self.hard_max_tokens = hard_max_tokens
         self.language = language
-        self.needs_token_offsets = max_tokens is not None
+        self.needs_token_offsets = chunk_size is not None
 
     @property
     def cap(self) -> int | None:
         """The token count above which a sentence (or line) is cut."""
-        return sentence_cap(self.max_tokens, self.hard_max_tokens)
+        return sentence_cap(self.chunk_size, self.hard_max_tokens)
 
     @abstractmethod
     def sections(self, text: str) -> list[Section]:
@@ -84,7 +91,7 @@ class StructuredChunker(Chunker):
         self, text: str, token_offsets: TokenOffsets | None = None
     ) -> list[tuple[Span, dict[str, Any]]]:
         sections = self.sections(check_text(text, "text"))
-        if self.max_tokens is None:
+        if self.chunk_size is None:
             result = [(_whole_section(section), {"headings": list(section.path)}) for section in sections]
             if token_offsets is not None and result:
                 result = _merge_tokenless(result, np.asarray(token_offsets, dtype=np.int64).reshape(-1, 2))
@@ -101,7 +108,7 @@ class StructuredChunker(Chunker):
             text,
             list(zip(units[:, 0].tolist(), units[:, 1].tolist(), strict=True)),
             offsets,
-            self.max_tokens,
+            self.chunk_size,
             hard_max_tokens=self.cap,
             starts_chunk=lambda packed: np.isin(packed[:, 0], run_starts),  # a chunk never crosses a run
         )
@@ -147,7 +154,7 @@ class StructuredChunker(Chunker):
     ) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
         """Every unit, its run and the runs' heading paths. A run is consecutive blocks within budget, or the
         pieces of one long block; a section's heading joins its first unit."""
-        assert self.max_tokens is not None
+        assert self.chunk_size is not None
         blocks = [block.span for section in sections for block in section.blocks]
         counts = iter(token_counts(offsets, blocks).tolist() if blocks else [])
         units: list[Span] = []
@@ -157,7 +164,7 @@ class StructuredChunker(Chunker):
             runs: list[list[Span]] = []
             small: list[Span] = []
             for block in section.blocks:
-                if next(counts) <= self.max_tokens:
+                if next(counts) <= self.chunk_size:
                     small.append(block.span)
                     continue
                 if small:

@@ -43,7 +43,7 @@ def chunk_corpus(
     texts = [d.text for d in corpus.documents]
     offsets = [t.offsets for t in tokenize(lc.tokenizer, texts)]
     spans = {
-        size: [SentenceChunker(max_tokens=size).split(text, off) for text, off in zip(texts, offsets, strict=True)]
+        size: [SentenceChunker(chunk_size=size).split(text, off) for text, off in zip(texts, offsets, strict=True)]
         for size in chunk_sizes
     }
     timings.chunking_s += time.perf_counter() - started

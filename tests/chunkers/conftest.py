@@ -37,14 +37,14 @@ def check_spans(
     text: str,
     spans: list[Span],
     offsets: np.ndarray | None = None,
-    max_tokens: int | None = None,
+    chunk_size: int | None = None,
     overlapping: bool = False,
     cap: int | None = None,
     units: list[Span] | None = None,
 ) -> None:
     """Assert the chunker invariants: in order, inside, trimmed, non-empty, covering, within budget.
 
-    With MiniLM's WordPiece every span fits ``max_tokens`` exactly, except one whose tokens all
+    With MiniLM's WordPiece every span fits ``chunk_size`` exactly, except one whose tokens all
     sit on a single character (it cannot be cut in a character span), and, given ``cap`` and the
     whole ``units`` (sentences), a span of at most ``cap`` tokens that holds a single unit with tokens.
     """
@@ -67,13 +67,13 @@ def check_spans(
     if offsets is not None and len(offsets):
         first, last = tokens_in_spans(offsets, np.asarray(spans, dtype=np.int64))
         assert np.all(last > first), "a span covers no token"
-        if max_tokens is not None:
+        if chunk_size is not None:
             # only tokens that share one character (a Hangul syllable in NFD jamo) may run over
             for span, a, b in zip(spans, first, last, strict=True):
-                if b - a <= max_tokens or len(cut_tokens(offsets, a, b)) == 0:
+                if b - a <= chunk_size or len(cut_tokens(offsets, a, b)) == 0:
                     continue
                 # over budget: allowed only for one whole unit of at most ``cap`` tokens
-                assert cap is not None and b - a <= cap, (span, b - a, max_tokens, cap)
+                assert cap is not None and b - a <= cap, (span, b - a, chunk_size, cap)
                 assert _units_with_tokens(offsets, units, span) == 1, (span, units)
 
 

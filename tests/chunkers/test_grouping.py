@@ -77,19 +77,19 @@ def reference_split_on_tokens(text: str, span: Span, offsets: np.ndarray, tokens
     return [p for p in pieces if p[1] > p[0]]
 
 
-def reference_split_long(text, units, offsets, max_tokens, hard_max_tokens):
-    keep = max_tokens if hard_max_tokens is None else hard_max_tokens
+def reference_split_long(text, units, offsets, chunk_size, hard_max_tokens):
+    keep = chunk_size if hard_max_tokens is None else hard_max_tokens
     result: list[Span] = []
     for unit, count in zip(units, token_counts(offsets, units), strict=True):
-        result += [unit] if count <= keep else reference_split_on_tokens(text, unit, offsets, max_tokens)
+        result += [unit] if count <= keep else reference_split_on_tokens(text, unit, offsets, chunk_size)
     return result
 
 
-def reference_pack(text, units, offsets, max_tokens, units_per_chunk, overlap, hard_max_tokens, marked):
+def reference_pack(text, units, offsets, chunk_size, units_per_chunk, overlap, hard_max_tokens, marked):
     if offsets is not None:
         units = reference_merge_tokenless(units, offsets)
-        if max_tokens is not None:
-            units = reference_split_long(text, units, offsets, max_tokens, hard_max_tokens)
+        if chunk_size is not None:
+            units = reference_split_long(text, units, offsets, chunk_size, hard_max_tokens)
         first, last = tokens_in_spans(offsets, np.asarray(units, dtype=np.int64))
     chunks: list[Span] = []
     i = 0
@@ -98,7 +98,7 @@ def reference_pack(text, units, offsets, max_tokens, units_per_chunk, overlap, h
         while j < len(units):
             if units_per_chunk is not None and j - i >= units_per_chunk:
                 break
-            if max_tokens is not None and last[j] - first[i] > max_tokens:
+            if chunk_size is not None and last[j] - first[i] > chunk_size:
                 break
             if units[j][0] in marked:
                 break
@@ -144,27 +144,27 @@ def documents(draw):
 @settings(max_examples=300, deadline=None)
 @given(
     document=documents(),
-    max_tokens=st.none() | st.integers(1, 12),
+    chunk_size=st.none() | st.integers(1, 12),
     extra=st.none() | st.integers(0, 10),
     units_per_chunk=st.none() | st.integers(1, 4),
     overlap=st.integers(0, 3),
     marks=st.lists(st.booleans(), max_size=30),
     with_offsets=st.booleans(),
 )
-def test_pack_units_matches_the_greedy_loop(document, max_tokens, extra, units_per_chunk, overlap, marks, with_offsets):
+def test_pack_units_matches_the_greedy_loop(document, chunk_size, extra, units_per_chunk, overlap, marks, with_offsets):
     text, offsets, units = document
-    if max_tokens is not None:
+    if chunk_size is not None:
         with_offsets = True
-    hard = None if extra is None or max_tokens is None else max_tokens + extra
+    hard = None if extra is None or chunk_size is None else chunk_size + extra
     marked = {start for (start, _), mark in zip(units, marks, strict=False) if mark}
     positions = np.asarray(sorted(marked), dtype=np.int64)
     offsets = offsets if with_offsets else None
-    expected = reference_pack(text, units, offsets, max_tokens, units_per_chunk, overlap, hard, marked)
+    expected = reference_pack(text, units, offsets, chunk_size, units_per_chunk, overlap, hard, marked)
     got = pack_units(
         text,
         units,
         offsets,
-        max_tokens,
+        chunk_size,
         units_per_chunk=units_per_chunk,
         overlap_units=overlap,
         hard_max_tokens=hard,
@@ -175,15 +175,15 @@ def test_pack_units_matches_the_greedy_loop(document, max_tokens, extra, units_p
 
 
 @settings(max_examples=200, deadline=None)
-@given(document=documents(), max_tokens=st.integers(1, 8), extra=st.none() | st.integers(0, 6))
-def test_merge_and_split_match_their_loops(document, max_tokens, extra):
+@given(document=documents(), chunk_size=st.integers(1, 8), extra=st.none() | st.integers(0, 6))
+def test_merge_and_split_match_their_loops(document, chunk_size, extra):
     text, offsets, units = document
     if not units:
         return
-    hard = None if extra is None else max_tokens + extra
+    hard = None if extra is None else chunk_size + extra
     assert merge_tokenless_units(units, offsets) == reference_merge_tokenless(units, offsets)
-    assert split_long_units(text, units, offsets, max_tokens, hard_max_tokens=hard) == reference_split_long(
-        text, units, offsets, max_tokens, hard
+    assert split_long_units(text, units, offsets, chunk_size, hard_max_tokens=hard) == reference_split_long(
+        text, units, offsets, chunk_size, hard
     )
 
 

@@ -25,8 +25,8 @@ PAGE = """<!doctype html>
 """
 
 
-def chunks_of(text, offsets_of, max_tokens=16):
-    got = HtmlChunker(max_tokens=max_tokens).split_with_meta(text, offsets_of(text))
+def chunks_of(text, offsets_of, chunk_size=16):
+    got = HtmlChunker(chunk_size=chunk_size).split_with_meta(text, offsets_of(text))
     return [(text[s:e], meta) for (s, e), meta in got]
 
 
@@ -47,7 +47,7 @@ def test_hidden_content_is_never_in_a_chunk(offsets_of):
 
 
 def test_every_visible_character_is_covered_and_offsets_are_exact(offsets_of):
-    spans = HtmlChunker(max_tokens=12).split(PAGE, offsets_of(PAGE))
+    spans = HtmlChunker(chunk_size=12).split(PAGE, offsets_of(PAGE))
     for word in ("coal", "summit", "1790s", "holds water", "open_paddles", "Supply"):
         at = PAGE.index(word)
         assert any(s <= at and at + len(word) <= e for s, e in spans), word
@@ -57,13 +57,13 @@ def test_every_visible_character_is_covered_and_offsets_are_exact(offsets_of):
 
 def test_text_outside_any_tag_and_unclosed_tags(offsets_of):
     text = "loose text <p>para one<p>para two &copy 2024 <div>tail"
-    got = [t for t, _ in chunks_of(text, offsets_of, max_tokens=4)]
+    got = [t for t, _ in chunks_of(text, offsets_of, chunk_size=4)]
     assert got == ["loose text", "para one", "para two &copy 2024", "tail"]
 
 
 def test_an_unclosed_heading_ends_at_the_next_block(offsets_of):
     text = "<h1>Title<p>Body text here.<h2>Sub</h2>More."
-    got = chunks_of(text, offsets_of, max_tokens=32)
+    got = chunks_of(text, offsets_of, chunk_size=32)
     assert got == [
         ("Title<p>Body text here.", {"headings": ["Title"]}),
         ("Sub</h2>More.", {"headings": ["Title", "Sub"]}),
@@ -95,10 +95,10 @@ ROWS = [("Bike", "Pressure"), ("Road", "6-8 bar"), ("Mountain", "1.8-2.2 bar"), 
 def test_a_table_row_is_never_split_between_chunks(offsets_of):
     offsets = offsets_of(PRESSURES)
     for budget in range(1, 40):
-        chunks = [PRESSURES[s:e] for s, e in HtmlChunker(max_tokens=budget).split(PRESSURES, offsets)]
+        chunks = [PRESSURES[s:e] for s, e in HtmlChunker(chunk_size=budget).split(PRESSURES, offsets)]
         for label, value in ROWS:
             assert any(label in chunk and value in chunk for chunk in chunks), (budget, label, chunks)
-    assert [PRESSURES[s:e] for s, e in HtmlChunker(max_tokens=8).split(PRESSURES, offsets)][1:3] == [
+    assert [PRESSURES[s:e] for s, e in HtmlChunker(chunk_size=8).split(PRESSURES, offsets)][1:3] == [
         "Road</td>\n  <td>6-8 bar",
         "Mountain</p></td><td>1.8-2.2 bar",
     ]
@@ -108,22 +108,22 @@ def test_a_row_over_the_cap_is_cut_on_tokens_like_any_long_unit(offsets_of):
     cells = "".join(f"<td>cell number {i}</td>" for i in range(12))
     text = f"<table><tr><td>short</td><td>row</td></tr><tr>{cells}</tr></table>"
     offsets = offsets_of(text)
-    whole = HtmlChunker(max_tokens=10, hard_max_tokens=200).split(text, offsets)
+    whole = HtmlChunker(chunk_size=10, hard_max_tokens=200).split(text, offsets)
     assert [text[s:e] for s, e in whole] == ["short</td><td>row", text[text.index("cell") : text.index(" 11") + 3]]
-    cut = HtmlChunker(max_tokens=10, hard_max_tokens=20).split(text, offsets)
+    cut = HtmlChunker(chunk_size=10, hard_max_tokens=20).split(text, offsets)
     assert len(cut) > 3 and max(token_counts(offsets, cut)) <= 10
     assert cut[0] == whole[0] and cut[1][0] == whole[1][0] and cut[-1][1] == whole[1][1]
 
 
 def test_a_table_nested_in_a_row_is_rows_of_its_own(offsets_of):
     text = "<table><tr><td>outer</td><td><table><tr><td>in</td><td>ner</td></tr></table></td><td>tail</td></tr></table>"
-    got = [text[s:e] for s, e in HtmlChunker(max_tokens=2).split(text, offsets_of(text))]
+    got = [text[s:e] for s, e in HtmlChunker(chunk_size=2).split(text, offsets_of(text))]
     assert got == ["outer", "in</td><td>ner", "tail"]
 
 
 def test_visible_text_of_a_chunk(offsets_of):
     offsets = offsets_of(PRESSURES)
-    spans = HtmlChunker(max_tokens=8).split(PRESSURES, offsets)
+    spans = HtmlChunker(chunk_size=8).split(PRESSURES, offsets)
     assert [visible_text(PRESSURES, s, e) for s, e in spans] == [
         "Tyre pressure\nBike | Pressure",
         "Road | 6-8 bar",
@@ -131,7 +131,7 @@ def test_visible_text_of_a_chunk(offsets_of):
         "Touring | 4-6 bar | loaded",
         "Check the pressure weekly.",
     ]
-    first = HtmlChunker(max_tokens=16).split(PAGE, offsets_of(PAGE))[1]
+    first = HtmlChunker(chunk_size=16).split(PAGE, offsets_of(PAGE))[1]
     assert visible_text(PAGE, *first).startswith("Canals & Locks\nWater Supply\nReservoirs feed the summit pound.")
 
 

@@ -12,6 +12,6 @@ def test_a_word_hyphenated_at_a_line_break_is_not_a_cut_point(offsets_of):
     assert is_word_start(text, text.index("about"))
     offsets = offsets_of(text)
     for budget in (6, 8, 9, 10, 11, 12, 13, 15, 20):  # 28 tokens: 7 or 14 leave no choice of cut
-        spans = SentenceChunker(max_tokens=budget, hard_max_tokens=None).split(text, offsets)
+        spans = SentenceChunker(chunk_size=budget, hard_max_tokens=None).split(text, offsets)
         starts = {s for s, _ in spans}
         assert not starts & {text.index("mation"), text.index("ated"), text.index("ment text")}, budget

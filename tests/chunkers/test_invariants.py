@@ -44,32 +44,32 @@ PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 
 @PROPERTY
-@given(text=TEXTS, max_tokens=BUDGETS, extra=st.none() | st.integers(0, 40))
-def test_sentence_chunks(offsets_of, text, max_tokens, extra):
+@given(text=TEXTS, chunk_size=BUDGETS, extra=st.none() | st.integers(0, 40))
+def test_sentence_chunks(offsets_of, text, chunk_size, extra):
     offsets = offsets_of(text)
-    cap = None if extra is None else max_tokens + extra  # a cap below the budget is refused
-    chunker = SentenceChunker(max_tokens=max_tokens, hard_max_tokens=cap)
+    cap = None if extra is None else chunk_size + extra  # a cap below the budget is refused
+    chunker = SentenceChunker(chunk_size=chunk_size, hard_max_tokens=cap)
     spans = chunker.split(text, offsets)
-    check_spans(text, spans, offsets, max_tokens=max_tokens, cap=chunker.cap, units=split_sentences(text))
+    check_spans(text, spans, offsets, chunk_size=chunk_size, cap=chunker.cap, units=split_sentences(text))
     assert spans == chunker.split(text, offsets)
 
 
 @PROPERTY
-@given(text=TEXTS, max_tokens=st.none() | BUDGETS, per_chunk=st.none() | st.integers(1, 4), overlap=st.integers(0, 2))
-def test_sentence_chunks_by_count_with_overlap(offsets_of, text, max_tokens, per_chunk, overlap):
+@given(text=TEXTS, chunk_size=st.none() | BUDGETS, per_chunk=st.none() | st.integers(1, 4), overlap=st.integers(0, 2))
+def test_sentence_chunks_by_count_with_overlap(offsets_of, text, chunk_size, per_chunk, overlap):
     offsets = offsets_of(text)
-    chunker = SentenceChunker(max_tokens=max_tokens, sentences_per_chunk=per_chunk, overlap=overlap)
+    chunker = SentenceChunker(chunk_size=chunk_size, sentences_per_chunk=per_chunk, overlap=overlap)
     spans = chunker.split(text, offsets)
-    check_spans(text, spans, offsets, max_tokens, overlap > 0, chunker.cap, split_sentences(text))
+    check_spans(text, spans, offsets, chunk_size, overlap > 0, chunker.cap, split_sentences(text))
 
 
 @PROPERTY
-@given(text=TEXTS, max_tokens=st.none() | BUDGETS)
-def test_paragraph_chunks(offsets_of, text, max_tokens):
+@given(text=TEXTS, chunk_size=st.none() | BUDGETS)
+def test_paragraph_chunks(offsets_of, text, chunk_size):
     offsets = offsets_of(text)
-    chunker = ParagraphChunker(max_tokens=max_tokens)
+    chunker = ParagraphChunker(chunk_size=chunk_size)
     spans = chunker.split(text, offsets)
-    check_spans(text, spans, offsets, max_tokens=max_tokens, cap=chunker.cap, units=paragraph_sentences(text))
+    check_spans(text, spans, offsets, chunk_size=chunk_size, cap=chunker.cap, units=paragraph_sentences(text))
 
 
 @PROPERTY
@@ -77,7 +77,7 @@ def test_paragraph_chunks(offsets_of, text, max_tokens):
 def test_token_chunks(offsets_of, text, size):
     offsets = offsets_of(text)
     spans = TokenChunker(size).split(text, offsets)
-    check_spans(text, spans, offsets, max_tokens=size)
+    check_spans(text, spans, offsets, chunk_size=size)
     if len(cut_tokens(offsets, 0, len(offsets))) == len(offsets) - 1:  # no two tokens share a character
         counts = token_counts(offsets, spans).tolist()
         assert counts[:-1] == [size] * (len(spans) - 1), counts
@@ -86,17 +86,17 @@ def test_token_chunks(offsets_of, text, size):
 @PROPERTY
 @given(
     text=TEXTS,
-    max_tokens=BUDGETS,
+    chunk_size=BUDGETS,
     min_tokens=st.none() | st.integers(0, 20),
     percentile=st.none() | st.floats(0, 100),
     seed=st.integers(0, 2**16),
 )
-def test_semantic_chunks_with_random_token_vectors(offsets_of, text, max_tokens, min_tokens, percentile, seed):
+def test_semantic_chunks_with_random_token_vectors(offsets_of, text, chunk_size, min_tokens, percentile, seed):
     offsets = offsets_of(text)
     vectors = torch.randn(len(offsets), 8, generator=torch.Generator().manual_seed(seed))
-    chunker = SemanticChunker(max_tokens=max_tokens, min_tokens=min_tokens, threshold_percentile=percentile)
+    chunker = SemanticChunker(chunk_size=chunk_size, min_tokens=min_tokens, threshold_percentile=percentile)
     spans = chunker.split_with_vectors(text, offsets, vectors)
-    check_spans(text, spans, offsets, max_tokens=max_tokens)
+    check_spans(text, spans, offsets, chunk_size=chunk_size)
     assert spans == chunker.split_with_vectors(text, offsets, vectors.clone())
 
 
@@ -144,14 +144,14 @@ MARKDOWN = st.lists(MARKDOWN_PIECES, max_size=60).map("".join)
 
 
 @PROPERTY
-@given(text=MARKDOWN, max_tokens=BUDGETS, extra=st.none() | st.integers(0, 40))
-def test_markdown_chunks(offsets_of, text, max_tokens, extra):
+@given(text=MARKDOWN, chunk_size=BUDGETS, extra=st.none() | st.integers(0, 40))
+def test_markdown_chunks(offsets_of, text, chunk_size, extra):
     offsets = offsets_of(text)
-    cap = None if extra is None else max_tokens + extra  # a cap below the budget is refused
-    chunker = MarkdownChunker(max_tokens=max_tokens, hard_max_tokens=cap)
+    cap = None if extra is None else chunk_size + extra  # a cap below the budget is refused
+    chunker = MarkdownChunker(chunk_size=chunk_size, hard_max_tokens=cap)
     with_meta = chunker.split_with_meta(text, offsets)
     spans = [span for span, _ in with_meta]
-    check_spans(text, spans, offsets, max_tokens=max_tokens, cap=chunker.cap, units=chunker.units(text, offsets))
+    check_spans(text, spans, offsets, chunk_size=chunk_size, cap=chunker.cap, units=chunker.units(text, offsets))
     assert all(isinstance(meta["headings"], list) for _, meta in with_meta)
     assert spans == chunker.split(text, offsets)
 
@@ -165,14 +165,14 @@ HTML_TEXT = st.lists(st.one_of(PIECES.filter(lambda p: "<" not in p and "&" not 
 @PROPERTY
 @given(
     parts=st.lists(st.tuples(HTML_TAGS, HTML_TEXT.map("".join), st.booleans()), max_size=25),
-    max_tokens=BUDGETS,
+    chunk_size=BUDGETS,
 )
 # two blocks the tokenizer sees no token in: joined, they hold the tokens of the markup between them
-@example(parts=[("p", "\x00", False), ("p", "\x00", False)], max_tokens=1)
+@example(parts=[("p", "\x00", False), ("p", "\x00", False)], chunk_size=1)
 # a block with no token of its own, alone in its section, joins the next section's first unit and
 # brings the tags between them: the joined unit, not the chunk made from it, must be held to the budget
-@example(parts=[("pre", "\x7f", False), ("h2", "&amp;", True), ("b", "Late", False), ("div", "a", True)], max_tokens=17)
-def test_html_chunks_cover_the_visible_text(offsets_of, parts, max_tokens):
+@example(parts=[("pre", "\x7f", False), ("h2", "&amp;", True), ("b", "Late", False), ("div", "a", True)], chunk_size=17)
+def test_html_chunks_cover_the_visible_text(offsets_of, parts, chunk_size):
     html, visible = "", []
     for tag, content, closed in parts:
         html += f"<{tag}>"
@@ -180,7 +180,7 @@ def test_html_chunks_cover_the_visible_text(offsets_of, parts, max_tokens):
         html += content + (f"</{tag}>" if closed else "")
     html += "<script>hidden()</script>"
     offsets = offsets_of(html)
-    chunker = HtmlChunker(max_tokens=max_tokens)
+    chunker = HtmlChunker(chunk_size=chunk_size)
     spans = chunker.split(html, offsets)
     assert all(type(s) is int and type(e) is int and 0 <= s < e <= len(html) for s, e in spans)
     assert all(e <= s2 for (_, e), (s2, _) in zip(spans, spans[1:], strict=False))
@@ -192,7 +192,7 @@ def test_html_chunks_cover_the_visible_text(offsets_of, parts, max_tokens):
     first, last = tokens_in_spans(offsets, np.asarray(spans, dtype=np.int64).reshape(-1, 2))
     units = chunker.units(html, offsets)
     for span, a, b in zip(spans, first, last, strict=True):
-        if b - a > max_tokens and len(cut_tokens(offsets, a, b)):
+        if b - a > chunk_size and len(cut_tokens(offsets, a, b)):
             assert b - a <= chunker.cap and _units_with_tokens(offsets, units, span) == 1
     shown = [visible_text(html, s, e) for s, e in spans]  # what a reader is shown: all the page's text, once
     assert not any("hidden" in text for text in shown)
@@ -208,7 +208,7 @@ def test_a_markdown_chunk_of_dropped_characters_joins_its_neighbour(offsets_of):
     from latechunk.chunkers import get_chunker
 
     text = "\x00\n#"  # found by hypothesis: the control character is a chunk with no token of its own
-    chunker = get_chunker("markdown", max_tokens=1)
+    chunker = get_chunker("markdown", chunk_size=1)
     offsets = offsets_of(text)
     spans = chunker.split(text, offsets)
     assert spans == [(0, 3)]

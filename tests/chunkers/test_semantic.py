@@ -29,11 +29,11 @@ def topic_vectors(text, offsets, topic_of_sentence, dim=8, noise=0.0, seed=0):
 
 def test_registered_by_name_and_built_by_late_chunker(minilm_path):
     assert CHUNKERS["semantic"] is SemanticChunker
-    chunker = get_chunker("semantic", max_tokens=48)
+    chunker = get_chunker("semantic", chunk_size=48)
     assert isinstance(chunker, SemanticChunker) and chunker.needs_token_vectors
-    assert (chunker.max_tokens, chunker.min_tokens, chunker.threshold_percentile) == (48, 12, None)
+    assert (chunker.chunk_size, chunker.min_tokens, chunker.threshold_percentile) == (48, 12, None)
     lc = LateChunker(minilm_path, chunker="semantic", chunk_size=20)
-    assert isinstance(lc.chunker, SemanticChunker) and lc.chunker.max_tokens == 20
+    assert isinstance(lc.chunker, SemanticChunker) and lc.chunker.chunk_size == 20
 
 
 def test_the_cut_falls_where_the_topic_changes(offsets_of, valid_spans):
@@ -41,11 +41,11 @@ def test_the_cut_falls_where_the_topic_changes(offsets_of, valid_spans):
     topics = [0] * 6 + [1] * 6
     vectors = topic_vectors(TOPICS, offsets, topics, noise=0.05)
     budget = int(token_counts(offsets, [(0, len(TOPICS))])[0]) - 1  # one cut is needed
-    spans = SemanticChunker(max_tokens=budget).split_with_vectors(TOPICS, offsets, vectors)
+    spans = SemanticChunker(chunk_size=budget).split_with_vectors(TOPICS, offsets, vectors)
     assert [TOPICS[s:e] for s, e in spans] == [(CATS * 2).strip(), (MARKETS * 2).strip()]
-    valid_spans(TOPICS, spans, offsets, max_tokens=budget)
+    valid_spans(TOPICS, spans, offsets, chunk_size=budget)
     # a greedy sentence packer with the same budget cuts elsewhere
-    assert SentenceChunker(max_tokens=budget).split(TOPICS, offsets) != spans
+    assert SentenceChunker(chunk_size=budget).split(TOPICS, offsets) != spans
 
 
 def test_every_chunk_fits_the_budget_and_cuts_prefer_weak_gaps(offsets_of, valid_spans):
@@ -53,10 +53,10 @@ def test_every_chunk_fits_the_budget_and_cuts_prefer_weak_gaps(offsets_of, valid
     vectors = topic_vectors(TOPICS, offsets, [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3])
     sentences = split_sentences(TOPICS)
     assert token_counts(offsets, sentences).tolist() == [6, 8, 6] * 2 + [6, 5, 5] * 2
-    spans = SemanticChunker(max_tokens=30, min_tokens=0).split_with_vectors(TOPICS, offsets, vectors)
+    spans = SemanticChunker(chunk_size=30, min_tokens=0).split_with_vectors(TOPICS, offsets, vectors)
     cut_after = [i for i, (_, end) in enumerate(sentences) if end in {e for _, e in spans}]
     assert cut_after == [2, 5, 8, 11]  # exactly the topic changes, not where 30 tokens run out
-    valid_spans(TOPICS, spans, offsets, max_tokens=30)
+    valid_spans(TOPICS, spans, offsets, chunk_size=30)
 
 
 def test_min_tokens_keeps_a_short_odd_sentence_with_its_neighbours(offsets_of, valid_spans):
@@ -65,25 +65,25 @@ def test_min_tokens_keeps_a_short_odd_sentence_with_its_neighbours(offsets_of, v
     vectors = topic_vectors(text, offsets, [0, 0, 1, 0, 0])  # "Yes." is unlike everything
     counts = token_counts(offsets, split_sentences(text)).tolist()
     assert counts == [6, 6, 2, 6, 5]
-    loose = SemanticChunker(max_tokens=20, min_tokens=0, threshold_percentile=50)
+    loose = SemanticChunker(chunk_size=20, min_tokens=0, threshold_percentile=50)
     loose = loose.split_with_vectors(text, offsets, vectors)
     assert "Yes." in [text[s:e] for s, e in loose]
-    kept = SemanticChunker(max_tokens=20, min_tokens=5, threshold_percentile=50)
+    kept = SemanticChunker(chunk_size=20, min_tokens=5, threshold_percentile=50)
     kept = kept.split_with_vectors(text, offsets, vectors)
     assert "Yes." not in [text[s:e] for s, e in kept]
     for spans in (loose, kept):
-        valid_spans(text, spans, offsets, max_tokens=20)
+        valid_spans(text, spans, offsets, chunk_size=20)
 
 
 def test_threshold_percentile_adds_cuts_inside_the_budget(offsets_of):
     offsets = offsets_of(TOPICS)
     vectors = topic_vectors(TOPICS, offsets, [0] * 6 + [1] * 6, noise=0.05)
-    chunker = SemanticChunker(max_tokens=1000)
+    chunker = SemanticChunker(chunk_size=1000)
     assert chunker.split_with_vectors(TOPICS, offsets, vectors) == [(0, len(TOPICS))]
-    chunker = SemanticChunker(max_tokens=1000, min_tokens=5, threshold_percentile=10)
+    chunker = SemanticChunker(chunk_size=1000, min_tokens=5, threshold_percentile=10)
     spans = chunker.split_with_vectors(TOPICS, offsets, vectors)
     assert [TOPICS[s:e] for s, e in spans] == [(CATS * 2).strip(), (MARKETS * 2).strip()]
-    none = SemanticChunker(max_tokens=1000, threshold_percentile=0).split_with_vectors(TOPICS, offsets, vectors)
+    none = SemanticChunker(chunk_size=1000, threshold_percentile=0).split_with_vectors(TOPICS, offsets, vectors)
     assert none == [(0, len(TOPICS))]
 
 
@@ -91,21 +91,21 @@ def test_long_sentences_are_cut_on_tokens_and_results_repeat(offsets_of, valid_s
     text = " ".join(f"token{i}" for i in range(60)) + ". Short end."
     offsets = offsets_of(text)
     vectors = torch.randn(len(offsets), 16, generator=torch.Generator().manual_seed(1))
-    chunker = SemanticChunker(max_tokens=10)
+    chunker = SemanticChunker(chunk_size=10)
     spans = chunker.split_with_vectors(text, offsets, vectors)
     assert spans == chunker.split_with_vectors(text, offsets, vectors.clone())
-    valid_spans(text, spans, offsets, max_tokens=10)
+    valid_spans(text, spans, offsets, chunk_size=10)
 
 
 def test_empty_text_mismatched_vectors_and_plain_split(offsets_of):
-    chunker = SemanticChunker(max_tokens=8)
+    chunker = SemanticChunker(chunk_size=8)
     assert chunker.split_with_vectors("", offsets_of(""), torch.zeros(0, 4)) == []
     assert chunker.split_with_vectors(" \n\n ", offsets_of(" \n\n "), torch.zeros(0, 4)) == []
     with pytest.raises(ValueError, match="token vectors"):
         chunker.split_with_vectors(TOPICS, offsets_of(TOPICS), torch.zeros(3, 4))
     with pytest.raises(ValueError, match="split_with_vectors"):
         chunker.split(TOPICS, offsets_of(TOPICS))
-    for bad in ({"max_tokens": 0}, {"max_tokens": None}, {"min_tokens": -1}, {"threshold_percentile": 101}):
+    for bad in ({"chunk_size": 0}, {"chunk_size": None}, {"min_tokens": -1}, {"threshold_percentile": 101}):
         with pytest.raises(ValueError):
             SemanticChunker(**bad)
 

@@ -59,7 +59,7 @@ def test_a_trained_pipeline_can_be_passed():
     nlp.add_pipe("sentencizer", config={"punct_chars": [";"]})
     text = "one; two. three; four"
     assert texts(text, split_sentences(text, nlp)) == ["one;", "two. three;", "four"]
-    assert texts(text, SentenceChunker(max_tokens=None, nlp=nlp).split(text)) == ["one;", "two. three;", "four"]
+    assert texts(text, SentenceChunker(chunk_size=None, nlp=nlp).split(text)) == ["one;", "two. three;", "four"]
 
 
 def test_segmentation_is_repeatable_and_callers_get_their_own_list():
@@ -68,49 +68,49 @@ def test_segmentation_is_repeatable_and_callers_get_their_own_list():
     assert split_sentences(ENGLISH) == split_sentences(ENGLISH) != []
 
 
-def test_sentences_are_packed_up_to_max_tokens(offsets_of, valid_spans):
+def test_sentences_are_packed_up_to_chunk_size(offsets_of, valid_spans):
     offsets = offsets_of(ENGLISH)
-    spans = SentenceChunker(max_tokens=16).split(ENGLISH, offsets)
+    spans = SentenceChunker(chunk_size=16).split(ENGLISH, offsets)
     assert texts(ENGLISH, spans) == [
         "Berlin is the capital of Germany. It has about 3.8 million inhabitants!",
         "Is it large? The river Spree flows through it.",
         "Many tourists visit every year.",
     ]
-    valid_spans(ENGLISH, spans, offsets, max_tokens=16)
+    valid_spans(ENGLISH, spans, offsets, chunk_size=16)
 
 
 def test_sentences_per_chunk_and_overlap(offsets_of, valid_spans):
     offsets = offsets_of(ENGLISH)
-    spans = SentenceChunker(max_tokens=None, sentences_per_chunk=2, overlap=1).split(ENGLISH, offsets)
+    spans = SentenceChunker(chunk_size=None, sentences_per_chunk=2, overlap=1).split(ENGLISH, offsets)
     sentences = texts(ENGLISH, split_sentences(ENGLISH))
     assert texts(ENGLISH, spans) == [" ".join(sentences[i : i + 2]) for i in range(4)]
     valid_spans(ENGLISH, spans, offsets, overlapping=True)
-    both = SentenceChunker(max_tokens=100, sentences_per_chunk=3).split(ENGLISH, offsets)
+    both = SentenceChunker(chunk_size=100, sentences_per_chunk=3).split(ENGLISH, offsets)
     assert texts(ENGLISH, both) == [" ".join(sentences[:3]), " ".join(sentences[3:])]
 
 
 def test_a_sentence_longer_than_the_cap_is_cut_on_tokens_at_word_starts(offsets_of, valid_spans):
     text = " ".join(f"word{i}" for i in range(40))  # no punctuation at all
     offsets = offsets_of(text)
-    spans = SentenceChunker(max_tokens=16, hard_max_tokens=70).split(text, offsets)
+    spans = SentenceChunker(chunk_size=16, hard_max_tokens=70).split(text, offsets)
     counts = token_counts(offsets, spans)
-    assert len(spans) == -(-len(offsets) // 16)  # one chunk per max_tokens
+    assert len(spans) == -(-len(offsets) // 16)  # one chunk per chunk_size
     assert counts.max() - counts.min() <= 3  # balanced, not 16 + 16 + a tail
     assert all(s == 0 or text[s - 1] == " " for s, _ in spans)
-    valid_spans(text, spans, offsets, max_tokens=16)
+    valid_spans(text, spans, offsets, chunk_size=16)
 
 
 def test_empty_and_whitespace_texts_give_no_spans(offsets_of):
     for text in ("", "   \n\n\t "):
         assert split_sentences(text) == []
-        assert SentenceChunker(max_tokens=8).split(text, offsets_of(text)) == []
+        assert SentenceChunker(chunk_size=8).split(text, offsets_of(text)) == []
 
 
-def test_max_tokens_needs_offsets_and_bad_settings_are_refused():
+def test_chunk_size_needs_offsets_and_bad_settings_are_refused():
     with pytest.raises(ValueError, match="offsets"):
-        SentenceChunker(max_tokens=8).split(ENGLISH)
-    with pytest.raises(ValueError, match="max_tokens"):
-        SentenceChunker(max_tokens=0).split(ENGLISH, [[0, 6]])
+        SentenceChunker(chunk_size=8).split(ENGLISH)
+    with pytest.raises(ValueError, match="chunk_size"):
+        SentenceChunker(chunk_size=0).split(ENGLISH, [[0, 6]])
     with pytest.raises(ValueError, match="unknown chunker"):
         get_chunker("words")
 
@@ -118,17 +118,17 @@ def test_max_tokens_needs_offsets_and_bad_settings_are_refused():
 def test_a_sentence_the_tokenizer_cannot_see_joins_its_neighbour(offsets_of, valid_spans):
     text = "Hello there.\n\n\x00\x01\u200b\n\nGoodbye now."
     offsets = offsets_of(text)
-    spans = SentenceChunker(max_tokens=None, sentences_per_chunk=1).split(text, offsets)
+    spans = SentenceChunker(chunk_size=None, sentences_per_chunk=1).split(text, offsets)
     assert texts(text, spans) == ["Hello there.\n\n\x00\x01\u200b", "Goodbye now."]
     valid_spans(text, spans, offsets)
 
 
 def test_late_chunker_uses_sentence_chunks_by_default(minilm_path, offsets_of):
     lc = LateChunker(minilm_path, chunk_size=16)
-    assert isinstance(lc.chunker, SentenceChunker) and lc.chunker.max_tokens == 16
+    assert isinstance(lc.chunker, SentenceChunker) and lc.chunker.chunk_size == 16
     text = "Hello there.\n\n\x00\x01\n\nGoodbye now. " + ENGLISH
     chunks = lc.chunk_and_embed(text)
-    assert [(c.start, c.end) for c in chunks] == SentenceChunker(max_tokens=16).split(text, offsets_of(text))
+    assert [(c.start, c.end) for c in chunks] == SentenceChunker(chunk_size=16).split(text, offsets_of(text))
     assert all(0 < c.token_count <= 16 for c in chunks)
 
 
@@ -161,7 +161,7 @@ def test_by_default_no_chunk_ends_inside_a_sentence(minilm_path):
 
 def test_the_old_behaviour_cuts_long_sentences(offsets_of):
     offsets = offsets_of(LOCKS)
-    spans = SentenceChunker(max_tokens=32, hard_max_tokens=None).split(LOCKS, offsets)
+    spans = SentenceChunker(chunk_size=32, hard_max_tokens=None).split(LOCKS, offsets)
     ends = {e for _, e in split_sentences(LOCKS)}
     assert any(e not in ends for _, e in spans)
     assert max(token_counts(offsets, spans)) <= 32

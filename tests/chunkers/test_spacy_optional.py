@@ -31,7 +31,7 @@ def test_the_default_segmenter_needs_no_spacy(without_spacy, offsets_of):
     offsets = offsets_of(text)
     for name, cls in CHUNKERS.items():
         if name != "semantic":  # the vector-reading chunker is run by the engine (tests/chunkers/test_semantic.py)
-            assert cls(max_tokens=4).split(text, offsets), name
+            assert cls(chunk_size=4).split(text, offsets), name
 
 
 def test_a_spacy_pipeline_without_the_extra_names_the_extra(without_spacy):

@@ -19,7 +19,7 @@ def test_every_chunk_has_exactly_the_token_count_but_the_last(offsets_of, valid_
         counts = token_counts(offsets, spans).tolist()
         assert len(spans) == -(-len(offsets) // size)
         assert counts[:-1] == [size] * (len(spans) - 1) and 0 < counts[-1] <= size
-        valid_spans(TEXT, spans, offsets, max_tokens=size)
+        valid_spans(TEXT, spans, offsets, chunk_size=size)
 
 
 def test_cuts_fall_on_token_boundaries_even_inside_words(offsets_of):
@@ -35,7 +35,7 @@ def test_dropped_characters_stay_inside_a_chunk(offsets_of, valid_spans):
     offsets = offsets_of(text)
     spans = TokenChunker(2).split(text, offsets)
     assert [text[s:e] for s, e in spans] == ["\x00\x01 alpha \u200b beta", "gamma \x7f delta"]
-    valid_spans(text, spans, offsets, max_tokens=2)
+    valid_spans(text, spans, offsets, chunk_size=2)
 
 
 def test_empty_text_and_missing_offsets():
@@ -46,10 +46,10 @@ def test_empty_text_and_missing_offsets():
         TokenChunker(0)
 
 
-def test_late_chunker_maps_chunk_size_to_max_tokens(minilm_path):
+def test_late_chunker_passes_chunk_size_to_the_chunker(minilm_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)  # the engine uses the budget's one name
         lc = LateChunker(minilm_path, chunker="tokens", chunk_size=5)
-    assert isinstance(lc.chunker, TokenChunker) and lc.chunker.max_tokens == 5
+    assert isinstance(lc.chunker, TokenChunker) and lc.chunker.chunk_size == 5
     counts = [c.token_count for c in lc.chunk(TEXT)]
     assert counts[:-1] == [5] * (len(counts) - 1)

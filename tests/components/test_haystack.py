@@ -247,6 +247,23 @@ def test_to_dict_from_dict_round_trip():
     assert LateChunkingTextEmbedder.from_dict(LateChunkingTextEmbedder().to_dict()).task == "retrieval.query"
 
 
+def test_a_chunker_saved_with_its_former_budget_name_loads():
+    from latechunk.chunkers import SentenceChunker
+
+    data = LateChunkingDocumentEmbedder(chunker=SentenceChunker(chunk_size=20, overlap=1)).to_dict()
+    chunker = data["init_parameters"]["chunker"]
+    assert chunker["type"] == "latechunk.chunkers.sentences.SentenceChunker"
+    assert chunker["init_parameters"]["chunk_size"] == 20 and "max_tokens" not in chunker["init_parameters"]
+    old = json.loads(json.dumps(data))  # a pipeline saved before the rename: max_tokens instead of chunk_size
+    old_chunker = old["init_parameters"]["chunker"]["init_parameters"]
+    old_chunker["max_tokens"] = old_chunker.pop("chunk_size")
+    with pytest.warns(DeprecationWarning, match="pass chunk_size"):
+        restored = LateChunkingDocumentEmbedder.from_dict(old)
+    assert isinstance(restored.chunker, SentenceChunker)
+    assert (restored.chunker.chunk_size, restored.chunker.overlap) == (20, 1)
+    assert restored.to_dict() == data  # saved again under the new name
+
+
 LOAD = """
 import json, sys
 from haystack import Pipeline

@@ -34,7 +34,7 @@ ANSWER = "Its population is about 3.8 million people."
 
 
 def one_sentence_per_chunk() -> SentenceChunker:
-    return SentenceChunker(max_tokens=None, sentences_per_chunk=1)
+    return SentenceChunker(chunk_size=None, sentences_per_chunk=1)
 
 
 @pytest.fixture(scope="module")

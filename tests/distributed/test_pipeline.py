@@ -91,7 +91,7 @@ def test_bad_documents_become_error_rows(ray_local, minilm_path):
     for item in items:  # a user's own column named "meta" comes along untouched (chunk metadata is chunk_meta)
         item["meta"] = f"mine-{item['name']}"
     ds = ray_local.data.from_items(items)  # no id column: a document's id is the SHA-256 of its text
-    out = chunk_and_embed(ds, minilm_path, chunker=PoisonChunker(max_tokens=32), **WORKERS)
+    out = chunk_and_embed(ds, minilm_path, chunker=PoisonChunker(chunk_size=32), **WORKERS)
     chunks, errors = split_errors(out)
     failed = {r["name"]: r for r in errors.take_all()}
     assert set(failed) == {"none", "latin1", "poison"}

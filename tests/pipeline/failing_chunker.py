@@ -11,7 +11,7 @@ class FailsOn(Chunker):
     needs_token_offsets = True
 
     def __init__(self, marker: str, error: Exception) -> None:
-        self.marker, self.error, self.inner = marker, error, SentenceChunker(max_tokens=16)
+        self.marker, self.error, self.inner = marker, error, SentenceChunker(chunk_size=16)
 
     def split(self, text, token_offsets=None):
         if self.marker in text:
@@ -23,5 +23,5 @@ class Unpicklable(SentenceChunker):
     """Sentence chunks from a chunker that cannot travel to a process (it holds a lambda)."""
 
     def __init__(self) -> None:
-        super().__init__(max_tokens=16)
+        super().__init__(chunk_size=16)
         self.hook = lambda text: text
