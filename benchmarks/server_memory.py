@@ -16,13 +16,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from serve import free_port, wait_ready  # noqa: E402  (the sibling benchmark's server helpers)
 
 SERVE = """
 import sys
@@ -36,12 +38,6 @@ SETTLE_SECONDS = 3.0
 """How long after the answer the resident size is read (the trim runs as a background task)."""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _post(client, path: str, body: dict) -> dict:
     response = client.post(path, json=body)
     response.raise_for_status()
@@ -53,23 +49,14 @@ def measure(model: str, text: str, trim: bool, max_tokens: int) -> dict:
     import httpx
     import psutil
 
-    port = _free_port()
+    port = free_port()
     argv = ["serve", "--model", model, "--port", str(port), "--max-tokens", str(max_tokens), "--log-level", "error"]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error"}
     env.pop("LATECHUNK_API_KEY", None)
     server = subprocess.Popen([sys.executable, "-c", SERVE, "trim" if trim else "no-trim", *argv], env=env)
     try:
+        wait_ready(f"http://127.0.0.1:{port}/health", server)
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=3600)
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                if client.get("/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.2)
         process = psutil.Process(server.pid)
         _post(client, "/v1/chunk-embed", {"input": ["A small warm-up request. It has two sentences."]})
         time.sleep(SETTLE_SECONDS)
@@ -108,7 +95,6 @@ def measure(model: str, text: str, trim: bool, max_tokens: int) -> dict:
 
 
 def main() -> None:
-    sys.path.insert(0, str(Path(__file__).parent))
     from cli_memory import generated_text
     from memory import small_model
 
