@@ -41,7 +41,6 @@ class TokenCounter:
 
     def __init__(self, tokenizer: Any, window: int, prefix_of: Any) -> None:
         self._tokenizer = tokenizer_from_json(tokenizer.backend_tokenizer.to_str())
-        self.special = sequence_overhead(self._tokenizer)
         self.window = window
         self._prefix_of = prefix_of
         self._overheads: dict[str | None, int] = {}
